@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Open files of the tree: what every kind shares. Text is either rendered whole at
+ * open (show) or streamed unit by unit (produce), with the read offset followed so
+ * that a reader who seeks back sees the same snapshot again.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fs_i.h"
+
+int fs_file_printf(struct fs_file *f, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	for (;;) {
+		size_t room = f->text_cap - f->text_len;
+
+		va_start(ap, fmt);
+		len = vsnprintf(f->text ? f->text + f->text_len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (len < 0)
+			return -EINVAL;
+		if ((size_t)len < room)
+			break;
+		room = f->text_cap * 2 + (size_t)len + 256;
+		char *t = realloc(f->text, room);
+
+		if (!t)
+			return -ENOMEM;
+		f->text = t;
+		f->text_cap = room;
+	}
+	f->text_len += (size_t)len;
+	return 0;
+}
+
+void fs_format_time(int64_t ns, char *buf, size_t cap)
+{
+	time_t secs = (time_t)(ns / 1000000000);
+	struct tm tm;
+	size_t len;
+
+	if (ns == 0 || !gmtime_r(&secs, &tm)) {
+		snprintf(buf, cap, "-");
+		return;
+	}
+	len = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + len, cap - len, ".%06dZ", (int)(ns % 1000000000 / 1000));
+}
+
+static struct fs_file *file_of(struct fuse_file_info *fi)
+{
+	return (struct fs_file *)(uintptr_t)fi->fh;
+}
+
+static void file_free(struct fs_file *f)
+{
+	if (f->ops->release)
+		f->ops->release(f);
+	mlfs_subsys_unref(f->ss);
+	pthread_mutex_destroy(&f->lock);
+	free(f->text);
+	free(f);
+}
+
+void fs_file_open(fuse_req_t req, const struct fs_file_ops *ops, struct mlfs_subsys *ss,
+		  struct fuse_file_info *fi)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct fs_file *f;
+	int r = 0;
+
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	f->ops = ops;
+	f->fs = fuse_req_userdata(req);
+	f->ss = mlfs_subsys_ref(ss);
+	f->uid = ctx->uid;
+	f->pid = ctx->pid;
+	pthread_mutex_init(&f->lock, NULL);
+	if (ops->open)
+		r = ops->open(f, fi->flags);
+	if (r == 0 && ops->show && (fi->flags & O_ACCMODE) != O_WRONLY)
+		r = ops->show(f);
+	if (r < 0) {
+		file_free(f);
+		fuse_reply_err(req, -r);
+		return;
+	}
+	fi->fh = (uintptr_t)f;
+	/* Contents are generated and change: bypass the page cache, report size 0. */
+	fi->direct_io = 1;
+	fuse_reply_open(req, fi);
+}
+
+/* Fill @buf from the stream: first what the last unit left, then whole units. */
+static ssize_t stream_fill(struct fs_file *f, char *buf, size_t size)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < size) {
+		if (f->text_off < f->text_len) {
+			size_t c = f->text_len - f->text_off;
+
+			if (c > size - n)
+				c = size - n;
+			memcpy(buf + n, f->text + f->text_off, c);
+			f->text_off += c;
+			n += c;
+			continue;
+		}
+		r = f->ops->produce(f, buf + n, size - n);
+		if (r == -ENOSPC) {
+			/* The next unit is larger than what is left: produce it aside. */
+			if (f->text_cap < FS_UNIT_MAX) {
+				char *t = realloc(f->text, FS_UNIT_MAX);
+
+				if (!t)
+					return n ? (ssize_t)n : -ENOMEM;
+				f->text = t;
+				f->text_cap = FS_UNIT_MAX;
+			}
+			r = f->ops->produce(f, f->text, f->text_cap);
+			f->text_off = 0;
+			f->text_len = r > 0 ? (size_t)r : 0;
+		} else if (r > 0) {
+			n += (size_t)r;
+		}
+		if (r <= 0)
+			return n || r == 0 ? (ssize_t)n : r;
+	}
+	return (ssize_t)n;
+}
+
+/* Move the stream to @off: from the start of the snapshot if it lies behind. */
+static int stream_seek(struct fs_file *f, off_t off, char *scratch, size_t cap)
+{
+	int r;
+
+	if (off < f->pos) {
+		r = f->ops->rewind(f);
+		if (r < 0)
+			return r;
+		f->pos = 0;
+		f->text_len = f->text_off = 0;
+	}
+	while (f->pos < off) {
+		size_t want = (size_t)(off - f->pos) < cap ? (size_t)(off - f->pos) : cap;
+		ssize_t n = stream_fill(f, scratch, want);
+
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			break;
+		f->pos += n;
+	}
+	return 0;
+}
+
+void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct fs_file *f = file_of(fi);
+	ssize_t n = 0;
+	char *buf;
+	int r = 0;
+
+	if (f->ops->show) {
+		size_t start = (size_t)off < f->text_len ? (size_t)off : f->text_len;
+		size_t len = f->text_len - start < size ? f->text_len - start : size;
+
+		fuse_reply_buf(req, f->text + start, len);
+		return;
+	}
+	if (!f->ops->produce) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+	buf = malloc(size ? size : 1);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_mutex_lock(&f->lock);
+	if (off != f->pos)
+		r = stream_seek(f, off, buf, size ? size : 1);
+	if (r == 0 && f->pos == off) {
+		n = stream_fill(f, buf, size);
+		if (n > 0)
+			f->pos += n;
+	}
+	pthread_mutex_unlock(&f->lock);
+	if (r < 0 || n < 0)
+		fuse_reply_err(req, r < 0 ? -r : (int)-n);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+	free(buf);
+}
+
+void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+	      struct fuse_file_info *fi)
+{
+	struct fs_file *f = file_of(fi);
+	int r;
+
+	if (!f->ops->write) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+	pthread_mutex_lock(&f->lock);
+	r = f->ops->write(f, buf, size);
+	pthread_mutex_unlock(&f->lock);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_write(req, size);
+}
+
+void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_file *f = file_of(fi);
+	int r = 0;
+
+	pthread_mutex_lock(&f->lock);
+	if (f->ops->flush)
+		r = f->ops->flush(f);
+	pthread_mutex_unlock(&f->lock);
+	fuse_reply_err(req, -r);
+}
+
+void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	struct fs_file *f = file_of(fi);
+	int r = 0;
+
+	pthread_mutex_lock(&f->lock);
+	if (f->ops->fsync)
+		r = f->ops->fsync(f);
+	pthread_mutex_unlock(&f->lock);
+	fuse_reply_err(req, -r);
+}
+
+void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	file_free(file_of(fi));
+	fuse_reply_err(req, 0);
+}

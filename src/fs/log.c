@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The daemon's log: stderr while it runs in the foreground (-f, -d), syslog once
+ * it is a daemon. One line per event; library areas never print.
+ */
+#include <stdio.h>
+#include <syslog.h>
+
+#include "fs_i.h"
+
+static bool to_stderr = true;
+
+void mlfs_log_init(bool foreground)
+{
+	to_stderr = foreground;
+	if (!foreground)
+		openlog("mlfs", LOG_PID, LOG_DAEMON);
+}
+
+void mlfs_log(int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (to_stderr) {
+		char line[1024];
+
+		/* One write(2) per line, so lines of concurrent threads never interleave. */
+		vsnprintf(line, sizeof(line), fmt, ap);
+		fprintf(stderr, "mlfs: %s\n", line);
+	} else {
+		vsyslog(priority, fmt, ap);
+	}
+	va_end(ap);
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * mlfs: the daemon. Parses its options, opens the store, mounts the tree and
+ * serves it until unmounted or signalled; then commits what was queued.
+ *
+ * The order matters: everything that can fail is tried while the terminal is
+ * still there to show why, and threads start only after fuse_daemonize() forks.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <sqlite3.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs_i.h"
+
+#ifndef MLFS_DEFAULT_DB
+#define MLFS_DEFAULT_DB "/var/lib/mlfs/mlfs.db"
+#endif
+
+struct options {
+	char *db;
+	char *rows_max;
+	char *queue_rows;
+	int help;
+	int version;
+};
+
+#define OPT(t, p) { t, offsetof(struct options, p), 1 }
+static const struct fuse_opt option_spec[] = {
+	OPT("db=%s", db),
+	OPT("rows_max=%s", rows_max),
+	OPT("queue_rows=%s", queue_rows),
+	OPT("-h", help),
+	OPT("--help", help),
+	OPT("-V", version),
+	OPT("--version", version),
+	FUSE_OPT_END,
+};
+
+static void usage(const char *prog)
+{
+	printf("usage: %s MOUNTPOINT [options]\n"
+	       "       mount -t fuse mlfs MOUNTPOINT [-o options]\n"
+	       "\n"
+	       "The user-space control plane of an ML proxy for kernel subsystems: datasets,\n"
+	       "modes and feedback of each subsystem as files, stored in SQLite.\n"
+	       "\n"
+	       "mlfs options:\n"
+	       "    -o db=PATH             database file (default " MLFS_DEFAULT_DB ")\n"
+	       "    -o rows_max=N          rows kept per subsystem, oldest dropped first\n"
+	       "                           (default %llu)\n"
+	       "    -o queue_rows=N        rows queued for the writer before writers wait\n"
+	       "                           and kernel sources drop (default %u)\n"
+	       "    -h, --help             this help\n"
+	       "    -V, --version          version\n"
+	       "\n",
+	       prog, MLFS_STORE_ROWS_MAX_DEFAULT, MLFS_STORE_QUEUE_ROWS_DEFAULT);
+	printf("FUSE options:\n");
+	fuse_cmdline_help();
+	fuse_lowlevel_help();
+}
+
+static int parse_count(const char *name, const char *text, uint64_t max, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!text)
+		return 0;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text || *end || v == 0 || v > max || text[0] == '-') {
+		fprintf(stderr, "mlfs: -o %s=%s: expected a whole number from 1 to %" PRIu64 "\n",
+			name, text, max);
+		return -EINVAL;
+	}
+	*ret = v;
+	return 0;
+}
+
+/* fuse_daemonize() changes to /, so a relative database path is made absolute first. */
+static char *absolute_path(const char *path)
+{
+	char cwd[PATH_MAX], *abs;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	if (asprintf(&abs, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return abs;
+}
+
+static void log_store_failure(int err, const char *subsys, const char *what)
+{
+	mlfs_log(LOG_ERR, "%s: %s: %s", subsys, what, strerror(-err));
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct options opts = { 0 };
+	struct fuse_cmdline_opts cmd = { 0 };
+	struct mlfs_store_options store_opts = { 0 };
+	struct fuse_loop_config *loop;
+	struct mlfs_fs fs = { 0 };
+	char errbuf[256];
+	uint64_t queue_rows = MLFS_STORE_QUEUE_ROWS_DEFAULT;
+	int ret = 1, r;
+
+	if (fuse_opt_parse(&args, &opts, option_spec, NULL) < 0)
+		return 1;
+	if (opts.version) {
+		printf("mlfs %s\nFUSE library %s\nSQLite %s\n", MLFS_VERSION, fuse_pkgversion(),
+		       sqlite3_libversion());
+		ret = 0;
+		goto out_args;
+	}
+	if (opts.help) {
+		usage(argv[0]);
+		ret = 0;
+		goto out_args;
+	}
+	/* The tree's permission bits are the rules; the kernel enforces them. */
+	if (fuse_opt_add_arg(&args, "-odefault_permissions,fsname=mlfs,subtype=mlfs") < 0)
+		goto out_args;
+	if (fuse_parse_cmdline(&args, &cmd) != 0)
+		goto out_args;
+	if (!cmd.mountpoint) {
+		fprintf(stderr, "mlfs: no mount point given; see 'mlfs --help'\n");
+		goto out_args;
+	}
+	store_opts.rows_max = MLFS_STORE_ROWS_MAX_DEFAULT;
+	if (parse_count("rows_max", opts.rows_max, INT64_MAX, &store_opts.rows_max) < 0 ||
+	    parse_count("queue_rows", opts.queue_rows, 1u << 24, &queue_rows) < 0)
+		goto out_args;
+	store_opts.queue_rows = (unsigned)queue_rows;
+	store_opts.path = absolute_path(opts.db ? opts.db : MLFS_DEFAULT_DB);
+	if (!store_opts.path)
+		goto out_args;
+
+	mlfs_log_init(true);
+	r = mlfs_store_open(&store_opts, &fs.store, errbuf, sizeof(errbuf));
+	if (r < 0) {
+		fprintf(stderr, "mlfs: %s: %s\n", store_opts.path, errbuf);
+		goto out_args;
+	}
+	mlfs_store_set_log(fs.store, log_store_failure);
+	fs.started = time(NULL);
+
+	fs.se = fuse_session_new(&args, &mlfs_fs_ops, sizeof(mlfs_fs_ops), &fs);
+	if (!fs.se)
+		goto out_store;
+	if (fuse_set_signal_handlers(fs.se) != 0)
+		goto out_session;
+	if (fuse_session_mount(fs.se, cmd.mountpoint) != 0)
+		goto out_signals;
+	if (fuse_daemonize(cmd.foreground) != 0)
+		goto out_unmount;
+	mlfs_log_init(cmd.foreground);
+
+	r = mlfs_store_start(fs.store);
+	if (r < 0) {
+		mlfs_log(LOG_ERR, "cannot start the writer thread: %s", strerror(-r));
+		goto out_unmount;
+	}
+	mlfs_log(LOG_INFO, "%s mounted on %s", store_opts.path, cmd.mountpoint);
+	if (cmd.singlethread) {
+		ret = fuse_session_loop(fs.se);
+	} else {
+		loop = fuse_loop_cfg_create();
+		if (!loop)
+			goto out_unmount;
+		fuse_loop_cfg_set_clone_fd(loop, cmd.clone_fd);
+		if (cmd.max_threads != UINT_MAX)
+			fuse_loop_cfg_set_max_threads(loop, cmd.max_threads);
+		fuse_loop_cfg_set_idle_threads(loop, cmd.max_idle_threads);
+		ret = fuse_session_loop_mt(fs.se, loop);
+		fuse_loop_cfg_destroy(loop);
+	}
+	ret = ret != 0;
+	mlfs_log(LOG_INFO, "unmounting %s", cmd.mountpoint);
+
+out_unmount:
+	fuse_session_unmount(fs.se);
+out_signals:
+	fuse_remove_signal_handlers(fs.se);
+out_session:
+	fuse_session_destroy(fs.se);
+out_store:
+	/* Commits every row that was accepted before the tree went away. */
+	mlfs_store_close(fs.store);
+out_args:
+	free((char *)store_opts.path);
+	free(cmd.mountpoint);
+	free(opts.db);
+	free(opts.rows_max);
+	free(opts.queue_rows);
+	fuse_opt_free_args(&args);
+	return ret;
+}

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The one ingest path: sources queue batches of rows, one writer thread commits
+ * everything queued in a single transaction, then applies retention. Waiting
+ * sources (user writes) get backpressure; the others drop and count, never block.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_i.h"
+
+struct mlfs_batch *mlfs_batch_new(struct mlfs_subsys *ss, unsigned rows_cap)
+{
+	unsigned ncols;
+	struct mlfs_batch *batch;
+
+	pthread_mutex_lock(&ss->lock);
+	ncols = ss->cols.n;
+	pthread_mutex_unlock(&ss->lock);
+	if (ncols == 0 || rows_cap == 0)
+		return NULL;
+	batch = malloc(sizeof(*batch) + (size_t)rows_cap * ncols * sizeof(batch->cells[0]));
+	if (!batch)
+		return NULL;
+	batch->next = NULL;
+	batch->ss = mlfs_subsys_ref(ss);
+	batch->ticket = 0;
+	batch->ncols = ncols;
+	batch->rows = 0;
+	batch->rows_cap = rows_cap;
+	batch->bytes = 0;
+	batch->result = NULL;
+	return batch;
+}
+
+void mlfs_batch_free(struct mlfs_batch *batch)
+{
+	if (!batch)
+		return;
+	mlfs_subsys_unref(batch->ss);
+	free(batch);
+}
+
+struct mlfs_value *mlfs_batch_append(struct mlfs_batch *batch)
+{
+	if (batch->rows == batch->rows_cap)
+		return NULL;
+	return &batch->cells[(size_t)batch->rows++ * batch->ncols];
+}
+
+void mlfs_batch_unappend(struct mlfs_batch *batch)
+{
+	if (batch->rows > 0)
+		batch->rows--;
+}
+
+unsigned mlfs_batch_rows(const struct mlfs_batch *batch)
+{
+	return batch->rows;
+}
+
+void mlfs_batch_add_bytes(struct mlfs_batch *batch, uint64_t bytes)
+{
+	batch->bytes += bytes;
+}
+
+void mlfs_batch_set_result(struct mlfs_batch *batch, int *result)
+{
+	batch->result = result;
+}
+
+static void count_drops(struct mlfs_subsys *ss, uint64_t rows)
+{
+	pthread_mutex_lock(&ss->lock);
+	ss->drops += rows;
+	ss->counters_dirty = true;
+	pthread_mutex_unlock(&ss->lock);
+}
+
+int mlfs_store_ingest(struct mlfs_store *store, struct mlfs_batch *batch, unsigned flags,
+		      uint64_t *ret_ticket)
+{
+	struct mlfs_subsys *ss = batch->ss;
+	unsigned rows = batch->rows;
+
+	if (rows == 0) {
+		mlfs_batch_free(batch);
+		return 0;
+	}
+	pthread_mutex_lock(&store->queue_lock);
+	/* A batch larger than the whole queue still goes in once the queue is empty. */
+	while ((flags & MLFS_INGEST_WAIT) && !store->stopping && store->queued_rows > 0 &&
+	       store->queued_rows + rows > store->queue_rows)
+		pthread_cond_wait(&store->queue_drained, &store->queue_lock);
+	if (store->stopping || !store->writer_running ||
+	    (!(flags & MLFS_INGEST_WAIT) && store->queued_rows + rows > store->queue_rows)) {
+		int r = store->stopping || !store->writer_running ? -ESHUTDOWN : -EAGAIN;
+
+		pthread_mutex_unlock(&store->queue_lock);
+		count_drops(ss, rows);
+		mlfs_batch_free(batch);
+		return r;
+	}
+	batch->ticket = ++store->last_ticket;
+	if (store->queue_tail)
+		store->queue_tail->next = batch;
+	else
+		store->queue_head = batch;
+	store->queue_tail = batch;
+	store->queued_rows += rows;
+	if (ret_ticket)
+		*ret_ticket = batch->ticket;
+	pthread_cond_signal(&store->queue_filled);
+	pthread_mutex_unlock(&store->queue_lock);
+
+	pthread_mutex_lock(&ss->lock);
+	ss->queued += rows;
+	pthread_mutex_unlock(&ss->lock);
+	return 0;
+}
+
+void mlfs_store_wait(struct mlfs_store *store, uint64_t ticket)
+{
+	pthread_mutex_lock(&store->queue_lock);
+	while (store->done_ticket < ticket && store->writer_running)
+		pthread_cond_wait(&store->batch_done, &store->queue_lock);
+	pthread_mutex_unlock(&store->queue_lock);
+}
+
+static int prepare_insert(sqlite3 *db, struct mlfs_subsys *ss, unsigned ncols)
+{
+	size_t cap = 64 + ncols * (MLFS_COLUMN_NAME_MAX + 8), len;
+	char *sql = malloc(cap);
+	unsigned i;
+	int rc;
+
+	if (!sql)
+		return -ENOMEM;
+	len = (size_t)snprintf(sql, cap, "INSERT INTO \"ds_%s\" VALUES (?", ss->name);
+	for (i = 0; i < ncols; i++)
+		len += (size_t)snprintf(sql + len, cap - len, ",?");
+	snprintf(sql + len, cap - len, ")");
+	rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &ss->insert, NULL);
+	free(sql);
+	return store_errno(db, rc);
+}
+
+/* Rows beyond the subsystem's cap go, oldest first; caller holds db_lock, inside a txn. */
+static int apply_retention(struct mlfs_store *store, struct mlfs_subsys *ss, uint64_t min_seq,
+			   uint64_t max_seq, uint64_t *ret_min_seq)
+{
+	char sql[160];
+	uint64_t keep_from;
+
+	*ret_min_seq = min_seq;
+	if (max_seq - min_seq + 1 <= store->rows_max)
+		return 0;
+	keep_from = max_seq - store->rows_max + 1;
+	snprintf(sql, sizeof(sql), "DELETE FROM \"ds_%s\" WHERE seq < %llu", ss->name,
+		 (unsigned long long)keep_from);
+	*ret_min_seq = keep_from;
+	return store_exec(store->db, sql);
+}
+
+static int insert_batch(struct mlfs_store *store, struct mlfs_batch *batch, uint64_t first_seq)
+{
+	sqlite3_stmt *stmt = batch->ss->insert;
+	const struct mlfs_value *cell = batch->cells;
+	unsigned row, col;
+	int rc;
+
+	for (row = 0; row < batch->rows; row++) {
+		sqlite3_bind_int64(stmt, 1, (sqlite3_int64)(first_seq + row));
+		for (col = 0; col < batch->ncols; col++, cell++) {
+			if (cell->type == MLFS_VALUE_REAL)
+				sqlite3_bind_double(stmt, (int)col + 2, cell->r);
+			else
+				sqlite3_bind_int64(stmt, (int)col + 2, cell->i);
+		}
+		rc = sqlite3_step(stmt);
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_DONE)
+			return store_errno(store->db, rc);
+	}
+	return 0;
+}
+
+/* Per-subsystem effect of one transaction, applied to memory only once it commits. */
+struct commit_delta {
+	struct mlfs_subsys *ss;
+	uint64_t min_seq, max_seq, rows, bytes;
+};
+
+static struct commit_delta *delta_for(struct commit_delta *deltas, unsigned *n,
+				      struct mlfs_subsys *ss)
+{
+	unsigned i;
+
+	for (i = 0; i < *n; i++)
+		if (deltas[i].ss == ss)
+			return &deltas[i];
+	deltas[*n].ss = ss;
+	pthread_mutex_lock(&ss->lock);
+	deltas[*n].min_seq = ss->min_seq;
+	deltas[*n].max_seq = ss->max_seq;
+	pthread_mutex_unlock(&ss->lock);
+	deltas[*n].rows = 0;
+	deltas[*n].bytes = 0;
+	return &deltas[(*n)++];
+}
+
+static int add_bytes(sqlite3 *db, const struct commit_delta *d)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "UPDATE subsystems SET bytes = bytes + ? WHERE id = ?", -1,
+				&stmt, NULL);
+	if (rc != SQLITE_OK)
+		return store_errno(db, rc);
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)d->bytes);
+	sqlite3_bind_int64(stmt, 2, d->ss->id);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : store_errno(db, rc);
+}
+
+static int commit_list(struct mlfs_store *store, struct mlfs_batch *list,
+		       struct commit_delta *deltas, unsigned *ndeltas)
+{
+	struct mlfs_batch *b;
+	unsigned i;
+	int r;
+
+	r = store_exec(store->db, "BEGIN IMMEDIATE");
+	if (r < 0)
+		return r;
+	for (b = list; b && r == 0; b = b->next) {
+		struct commit_delta *d;
+
+		if (atomic_load(&b->ss->removed))
+			continue;
+		if (!b->ss->insert)
+			r = prepare_insert(store->db, b->ss, b->ncols);
+		if (r < 0)
+			break;
+		d = delta_for(deltas, ndeltas, b->ss);
+		r = insert_batch(store, b, d->max_seq + 1);
+		if (d->max_seq == 0)
+			d->min_seq = 1;
+		d->max_seq += b->rows;
+		d->rows += b->rows;
+		d->bytes += b->bytes;
+	}
+	for (i = 0; i < *ndeltas && r == 0; i++) {
+		r = apply_retention(store, deltas[i].ss, deltas[i].min_seq, deltas[i].max_seq,
+				    &deltas[i].min_seq);
+		if (r == 0)
+			r = add_bytes(store->db, &deltas[i]);
+	}
+	if (r == 0) {
+		store_subsys_flush_counters(store);
+		r = store_exec(store->db, "COMMIT");
+	}
+	if (r < 0)
+		store_exec(store->db, "ROLLBACK");
+	return r;
+}
+
+static void report_failure(struct mlfs_store *store, struct mlfs_batch *list, int r)
+{
+	struct mlfs_batch *b;
+
+	for (b = list; b; b = b->next) {
+		if (b->result && *b->result == 0)
+			*b->result = r;
+		count_drops(b->ss, b->rows);
+	}
+	if (store->log)
+		store->log(r, list->ss->name, "commit of queued rows failed; they were dropped");
+}
+
+/* Commit @list under db_lock, then show its rows in the subsystems' counters. */
+static void commit_batches(struct mlfs_store *store, struct mlfs_batch *list, unsigned nbatches)
+{
+	struct commit_delta *deltas = calloc(nbatches, sizeof(*deltas));
+	unsigned ndeltas = 0, i;
+	int64_t now = store_now_ns();
+	int r;
+
+	pthread_mutex_lock(&store->db_lock);
+	r = deltas ? commit_list(store, list, deltas, &ndeltas) : -ENOMEM;
+	pthread_mutex_unlock(&store->db_lock);
+
+	if (r < 0)
+		report_failure(store, list, r);
+	for (i = 0; r == 0 && i < ndeltas; i++) {
+		struct mlfs_subsys *ss = deltas[i].ss;
+
+		pthread_mutex_lock(&ss->lock);
+		ss->min_seq = deltas[i].min_seq;
+		ss->max_seq = deltas[i].max_seq;
+		ss->bytes += deltas[i].bytes;
+		ss->last_ingest_ns = now;
+		pthread_mutex_unlock(&ss->lock);
+	}
+	free(deltas);
+}
+
+void *store_writer_main(void *arg)
+{
+	struct mlfs_store *store = arg;
+
+	pthread_mutex_lock(&store->queue_lock);
+	for (;;) {
+		struct mlfs_batch *list, *b, *next;
+		uint64_t last;
+		unsigned n = 0;
+
+		while (!store->queue_head && !store->stopping)
+			pthread_cond_wait(&store->queue_filled, &store->queue_lock);
+		if (!store->queue_head)
+			break;
+		list = store->queue_head;
+		last = store->queue_tail->ticket;
+		store->queue_head = store->queue_tail = NULL;
+		store->queued_rows = 0;
+		/* Producers refill the queue while this transaction runs. */
+		pthread_cond_broadcast(&store->queue_drained);
+		pthread_mutex_unlock(&store->queue_lock);
+
+		for (b = list; b; b = b->next)
+			n++;
+		commit_batches(store, list, n);
+		for (b = list; b; b = next) {
+			next = b->next;
+			pthread_mutex_lock(&b->ss->lock);
+			b->ss->queued -= b->rows;
+			pthread_mutex_unlock(&b->ss->lock);
+			mlfs_batch_free(b);
+		}
+
+		pthread_mutex_lock(&store->queue_lock);
+		store->done_ticket = last;
+		pthread_cond_broadcast(&store->batch_done);
+	}
+	pthread_mutex_unlock(&store->queue_lock);
+	return NULL;
+}
+
+void store_queue_drain(struct mlfs_store *store)
+{
+	bool running;
+
+	pthread_mutex_lock(&store->queue_lock);
+	store->stopping = true;
+	running = store->writer_running;
+	pthread_cond_broadcast(&store->queue_filled);
+	pthread_cond_broadcast(&store->queue_drained);
+	pthread_mutex_unlock(&store->queue_lock);
+	if (running)
+		pthread_join(store->writer, NULL);
+
+	pthread_mutex_lock(&store->queue_lock);
+	store->writer_running = false;
+	pthread_cond_broadcast(&store->batch_done);
+	while (store->queue_head) {
+		struct mlfs_batch *b = store->queue_head;
+
+		store->queue_head = b->next;
+		mlfs_batch_free(b);
+	}
+	store->queue_tail = NULL;
+	pthread_mutex_unlock(&store->queue_lock);
+}

@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The store on a real database file in a temporary directory: migrations,
+ * subsystems, the ingest queue, snapshots, retention, modes, feedback, and what
+ * survives a close and reopen.
+ */
+#include <check.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+static char dir[64];
+static char path[128];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/mlfs-test-store-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sub/mlfs.db", dir);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct mlfs_store *open_store(uint64_t rows_max, unsigned queue_rows)
+{
+	struct mlfs_store_options opts = { .path = path, .rows_max = rows_max,
+					   .queue_rows = queue_rows };
+	struct mlfs_store *store = NULL;
+	char err[256];
+	int r;
+
+	r = mlfs_store_open(&opts, &store, err, sizeof(err));
+	ck_assert_msg(r == 0, "open: %s (%d)", err, r);
+	ck_assert_int_eq(mlfs_store_start(store), 0);
+	return store;
+}
+
+static int sql_int(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	int v = -1;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static void sql_exec(const char *sql)
+{
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static struct mlfs_subsys *make_subsys(struct mlfs_store *store, const char *name, unsigned ncols)
+{
+	struct mlfs_columns *cols = calloc(1, sizeof(*cols));
+	struct mlfs_subsys *ss;
+	unsigned i;
+
+	ck_assert_int_eq(mlfs_store_subsys_create(store, name, MLFS_ORIGIN_USER, &ss), 0);
+	cols->n = ncols;
+	cols->target = ncols - 1;
+	for (i = 0; i < ncols; i++) {
+		snprintf(cols->names[i], sizeof(cols->names[i]), "c%u", i);
+		cols->types[i] = MLFS_VALUE_INT;
+	}
+	ck_assert_int_eq(mlfs_store_subsys_define(store, ss, cols), 0);
+	free(cols);
+	return ss;
+}
+
+/* Queue rows first..first+n-1, each row (k, 10k, ...) and wait for their commit. */
+static void ingest_rows(struct mlfs_store *store, struct mlfs_subsys *ss, unsigned ncols,
+			int64_t first, unsigned n)
+{
+	struct mlfs_batch *b = mlfs_batch_new(ss, n);
+	uint64_t ticket = 0;
+	unsigned i, c;
+
+	ck_assert_ptr_nonnull(b);
+	for (i = 0; i < n; i++) {
+		struct mlfs_value *row = mlfs_batch_append(b);
+
+		ck_assert_ptr_nonnull(row);
+		for (c = 0; c < ncols; c++) {
+			row[c].type = MLFS_VALUE_INT;
+			row[c].i = (first + i) * (c ? 10 * (int64_t)c : 1);
+		}
+	}
+	ck_assert_ptr_null(mlfs_batch_append(b));
+	ck_assert_int_eq(mlfs_store_ingest(store, b, MLFS_INGEST_WAIT, &ticket), 0);
+	mlfs_store_wait(store, ticket);
+}
+
+static unsigned count_rows(struct mlfs_cursor *c, int64_t *ret_first)
+{
+	const struct mlfs_value *row;
+	unsigned n = 0;
+
+	while (mlfs_cursor_next(c, &row) == 1) {
+		if (n == 0 && ret_first)
+			*ret_first = row[0].i;
+		n++;
+	}
+	return n;
+}
+
+START_TEST(test_new_database_is_migrated_and_wal)
+{
+	struct mlfs_store *store = open_store(0, 0);
+
+	mlfs_store_close(store);
+	ck_assert_int_ge(sql_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'subsystems'"),
+			 1);
+	ck_assert_int_eq(sql_int("SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+}
+END_TEST
+
+START_TEST(test_newer_schema_is_refused)
+{
+	struct mlfs_store_options opts = { .path = path };
+	struct mlfs_store *store = open_store(0, 0);
+	char err[256];
+
+	mlfs_store_close(store);
+	sql_exec("PRAGMA user_version = 9999");
+	store = NULL;
+	ck_assert_int_eq(mlfs_store_open(&opts, &store, err, sizeof(err)), -EPROTONOSUPPORT);
+	ck_assert_ptr_null(store);
+	ck_assert_ptr_nonnull(strstr(err, "newer"));
+	/* Refusing must not have changed it. */
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), 9999);
+}
+END_TEST
+
+START_TEST(test_older_database_is_upgraded)
+{
+	struct mlfs_store *store;
+	char cmd[160];
+
+	/* A database from before mlfs: version 0, with a table of the user's. */
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/sub'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	sql_exec("CREATE TABLE mine (x); INSERT INTO mine VALUES (42)");
+	store = open_store(0, 0);
+	mlfs_store_close(store);
+	ck_assert_int_ge(sql_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(sql_int("SELECT x FROM mine"), 42);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM subsystems"), 0);
+}
+END_TEST
+
+START_TEST(test_one_daemon_per_database)
+{
+	struct mlfs_store_options opts = { .path = path };
+	struct mlfs_store *store = open_store(0, 0), *second = NULL;
+	char err[256];
+
+	ck_assert_int_eq(mlfs_store_open(&opts, &second, err, sizeof(err)), -EBUSY);
+	ck_assert_ptr_nonnull(strstr(err, "in use"));
+	mlfs_store_close(store);
+}
+END_TEST
+
+START_TEST(test_unopenable_path)
+{
+	struct mlfs_store_options opts = { .path = "/proc/mlfs/x.db" };
+	struct mlfs_store *store = NULL;
+	char err[256];
+
+	ck_assert_int_lt(mlfs_store_open(&opts, &store, err, sizeof(err)), 0);
+	ck_assert_ptr_null(store);
+}
+END_TEST
+
+START_TEST(test_subsystem_names)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	char longname[80];
+
+	memset(longname, 'a', 64);
+	longname[64] = '\0';
+	ck_assert_int_eq(mlfs_store_subsys_create(store, "blk-io_2.x", MLFS_ORIGIN_USER, NULL), 0);
+	ck_assert_int_eq(mlfs_store_subsys_create(store, "blk-io_2.x", MLFS_ORIGIN_USER, NULL),
+			 -EEXIST);
+	ck_assert_int_eq(mlfs_store_subsys_create(store, longname, MLFS_ORIGIN_USER, NULL),
+			 -ENAMETOOLONG);
+	ck_assert_int_eq(mlfs_store_subsys_create(store, "", MLFS_ORIGIN_USER, NULL), -EINVAL);
+	ck_assert_int_eq(mlfs_store_subsys_create(store, ".hidden", MLFS_ORIGIN_USER, NULL),
+			 -EINVAL);
+	ck_assert_int_eq(mlfs_store_subsys_create(store, "a b", MLFS_ORIGIN_USER, NULL), -EINVAL);
+	ck_assert_int_eq(mlfs_store_subsys_create(store, "x\"y", MLFS_ORIGIN_USER, NULL), -EINVAL);
+	ck_assert_int_eq(mlfs_store_subsys_create(store, "datasets", MLFS_ORIGIN_USER, NULL),
+			 -EINVAL);
+	mlfs_store_close(store);
+}
+END_TEST
+
+START_TEST(test_define_columns_once)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "s", 3);
+	struct mlfs_columns *cols = calloc(1, sizeof(*cols));
+
+	mlfs_subsys_columns(ss, cols);
+	ck_assert_uint_eq(cols->n, 3);
+	ck_assert_str_eq(cols->names[2], "c2");
+	/* The same columns again: accepted, nothing changes. */
+	ck_assert_int_eq(mlfs_store_subsys_define(store, ss, cols), 0);
+	strcpy(cols->names[1], "other");
+	ck_assert_int_eq(mlfs_store_subsys_define(store, ss, cols), -EEXIST);
+	free(cols);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+}
+END_TEST
+
+START_TEST(test_ingest_and_read_in_order)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "s", 4);
+	const struct mlfs_value *row;
+	struct mlfs_cursor *c;
+	struct mlfs_subsys_status st;
+	int64_t expect = 1;
+
+	ingest_rows(store, ss, 4, 1, 500);
+	ingest_rows(store, ss, 4, 501, 500);
+	ck_assert_int_eq(mlfs_cursor_open(store, ss, &c), 0);
+	while (mlfs_cursor_next(c, &row) == 1) {
+		ck_assert_int_eq(row[0].i, expect);
+		ck_assert_int_eq(row[3].i, expect * 30);
+		expect++;
+	}
+	ck_assert_int_eq(expect, 1001);
+	mlfs_cursor_close(c);
+	mlfs_subsys_status(ss, &st);
+	ck_assert_uint_eq(st.rows, 1000);
+	ck_assert_uint_eq(st.queued, 0);
+	ck_assert_uint_eq(st.drops, 0);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+}
+END_TEST
+
+START_TEST(test_reals_keep_their_type)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "s", 2);
+	struct mlfs_batch *b = mlfs_batch_new(ss, 1);
+	struct mlfs_value *row = mlfs_batch_append(b);
+	const struct mlfs_value *got;
+	struct mlfs_cursor *c;
+	uint64_t t;
+
+	row[0] = (struct mlfs_value){ .r = 2.5, .type = MLFS_VALUE_REAL };
+	row[1] = (struct mlfs_value){ .i = -7, .type = MLFS_VALUE_INT };
+	ck_assert_int_eq(mlfs_store_ingest(store, b, MLFS_INGEST_WAIT, &t), 0);
+	mlfs_store_wait(store, t);
+	ck_assert_int_eq(mlfs_cursor_open(store, ss, &c), 0);
+	ck_assert_int_eq(mlfs_cursor_next(c, &got), 1);
+	ck_assert_int_eq(got[0].type, MLFS_VALUE_REAL);
+	ck_assert_double_eq(got[0].r, 2.5);
+	ck_assert_int_eq(got[1].type, MLFS_VALUE_INT);
+	ck_assert_int_eq(got[1].i, -7);
+	mlfs_cursor_close(c);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+}
+END_TEST
+
+START_TEST(test_cursor_reads_a_snapshot)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "s", 2);
+	struct mlfs_cursor *old, *now;
+
+	ingest_rows(store, ss, 2, 1, 100);
+	ck_assert_int_eq(mlfs_cursor_open(store, ss, &old), 0);
+	ingest_rows(store, ss, 2, 101, 50);
+	ck_assert_int_eq(mlfs_cursor_open(store, ss, &now), 0);
+	ck_assert_uint_eq(count_rows(old, NULL), 100);
+	ck_assert_uint_eq(count_rows(now, NULL), 150);
+	/* Rewinding stays in the same snapshot. */
+	ingest_rows(store, ss, 2, 151, 10);
+	ck_assert_int_eq(mlfs_cursor_rewind(old), 0);
+	ck_assert_uint_eq(count_rows(old, NULL), 100);
+	mlfs_cursor_close(old);
+	mlfs_cursor_close(now);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+}
+END_TEST
+
+START_TEST(test_retention_drops_oldest)
+{
+	struct mlfs_store *store = open_store(10, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "s", 2);
+	struct mlfs_subsys_status st;
+	struct mlfs_cursor *c;
+	int64_t first = 0;
+
+	ingest_rows(store, ss, 2, 1, 7);
+	ingest_rows(store, ss, 2, 8, 18);
+	mlfs_subsys_status(ss, &st);
+	ck_assert_uint_eq(st.rows, 10);
+	ck_assert_uint_eq(st.rows_total, 25);
+	ck_assert_uint_eq(st.rows_max, 10);
+	ck_assert_int_eq(mlfs_cursor_open(store, ss, &c), 0);
+	ck_assert_uint_eq(count_rows(c, &first), 10);
+	ck_assert_int_eq(first, 16);
+	mlfs_cursor_close(c);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+}
+END_TEST
+
+START_TEST(test_nonwaiting_source_drops_and_counts)
+{
+	struct mlfs_store *store = open_store(0, 8);
+	struct mlfs_subsys *ss = make_subsys(store, "s", 2);
+	struct mlfs_batch *b = mlfs_batch_new(ss, 9);
+	struct mlfs_subsys_status st;
+	unsigned i;
+
+	/* More rows than the queue holds: a kernel source must not wait for room. */
+	for (i = 0; i < 9; i++)
+		memset(mlfs_batch_append(b), 0, 2 * sizeof(struct mlfs_value));
+	ck_assert_int_eq(mlfs_store_ingest(store, b, 0, NULL), -EAGAIN);
+	mlfs_subsys_status(ss, &st);
+	ck_assert_uint_eq(st.drops, 9);
+	ck_assert_uint_eq(st.rows, 0);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+	/* Drops are kept across restarts. */
+	ck_assert_int_eq(sql_int("SELECT drops FROM subsystems WHERE name = 's'"), 9);
+}
+END_TEST
+
+START_TEST(test_waiting_source_gets_backpressure)
+{
+	struct mlfs_store *store = open_store(0, 16);
+	struct mlfs_subsys *ss = make_subsys(store, "s", 2);
+	struct mlfs_subsys_status st;
+	int i;
+
+	/* 200 batches through a 16-row queue: all wait for room, none is lost. */
+	for (i = 0; i < 200; i++)
+		ingest_rows(store, ss, 2, i * 10 + 1, 10);
+	mlfs_subsys_status(ss, &st);
+	ck_assert_uint_eq(st.rows, 2000);
+	ck_assert_uint_eq(st.drops, 0);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+}
+END_TEST
+
+START_TEST(test_close_commits_queued_rows)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "s", 2);
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		struct mlfs_batch *b = mlfs_batch_new(ss, 100);
+
+		while (mlfs_batch_append(b))
+			;
+		ck_assert_int_eq(mlfs_store_ingest(store, b, MLFS_INGEST_WAIT, NULL), 0);
+	}
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store); /* no wait: close must commit them */
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM \"ds_s\""), 2000);
+}
+END_TEST
+
+START_TEST(test_everything_survives_reopen)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "keep", 3);
+	struct mlfs_feedback fb = { .recommendation = 7, .arm = MLFS_ARM_ML, .metric = "iops",
+				    .value = 1.5 };
+	const struct mlfs_feedback_row *fr;
+	struct mlfs_feedback_cursor *fc;
+	struct mlfs_subsys_status st;
+	struct mlfs_cursor *c;
+
+	ingest_rows(store, ss, 3, 1, 42);
+	ck_assert_int_eq(mlfs_store_mode_set(store, ss, MLFS_MODE_COLLABORATION, "test"), 0);
+	ck_assert_int_eq(mlfs_store_feedback_add(store, ss, "user", &fb, 1), 0);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+
+	store = open_store(0, 0);
+	ss = mlfs_store_subsys_get(store, "keep");
+	ck_assert_ptr_nonnull(ss);
+	mlfs_subsys_status(ss, &st);
+	ck_assert_uint_eq(st.rows, 42);
+	ck_assert_uint_eq(st.ncols, 3);
+	ck_assert_int_eq(st.mode, MLFS_MODE_COLLABORATION);
+	ck_assert_str_eq(st.mode_reason, "test");
+	ck_assert_uint_eq(st.mode_changes, 2);
+	ck_assert_uint_eq(st.feedback, 1);
+	ck_assert_int_eq(mlfs_cursor_open(store, ss, &c), 0);
+	ck_assert_uint_eq(count_rows(c, NULL), 42);
+	mlfs_cursor_close(c);
+	ck_assert_int_eq(mlfs_feedback_cursor_open(store, ss, &fc), 0);
+	ck_assert_int_eq(mlfs_feedback_cursor_next(fc, &fr), 1);
+	ck_assert_int_eq(fr->fb.recommendation, 7);
+	ck_assert_int_eq(fr->fb.arm, MLFS_ARM_ML);
+	ck_assert_str_eq(fr->fb.metric, "iops");
+	ck_assert_str_eq(fr->source, "user");
+	ck_assert_double_eq(fr->fb.value, 1.5);
+	ck_assert_int_eq(mlfs_feedback_cursor_next(fc, &fr), 0);
+	mlfs_feedback_cursor_close(fc);
+	/* New rows continue the sequence after a restart. */
+	ingest_rows(store, ss, 3, 43, 8);
+	mlfs_subsys_status(ss, &st);
+	ck_assert_uint_eq(st.rows, 50);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+}
+END_TEST
+
+START_TEST(test_mode_history)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "m", 2);
+
+	ck_assert_int_eq(mlfs_subsys_mode(ss), MLFS_MODE_LEARNING);
+	ck_assert_int_eq(mlfs_store_mode_set(store, ss, MLFS_MODE_EMERGENCY, "a"), 0);
+	ck_assert_int_eq(mlfs_store_mode_set(store, ss, MLFS_MODE_EMERGENCY, "again"), 0);
+	ck_assert_int_eq(mlfs_store_mode_set(store, ss, MLFS_MODE_RECOMMENDATION, "b"), 0);
+	ck_assert_int_eq(mlfs_store_mode_set(store, ss, MLFS_MODE_MAX, "bad"), -EINVAL);
+	ck_assert_int_eq(mlfs_subsys_mode(ss), MLFS_MODE_RECOMMENDATION);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+	/* created, emergency, recommendation: a repeat of the current mode is not a change. */
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM mode_history"), 3);
+	ck_assert_int_eq(sql_int("SELECT mode = 'recommendation' FROM modes WHERE name = 'm'"), 1);
+}
+END_TEST
+
+START_TEST(test_remove_deletes_everything)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "gone", 2);
+	struct mlfs_feedback fb = { .recommendation = -1, .metric = "x", .value = 1 };
+
+	ingest_rows(store, ss, 2, 1, 10);
+	ck_assert_int_eq(mlfs_store_feedback_add(store, ss, "user", &fb, 1), 0);
+	ck_assert_int_eq(mlfs_store_subsys_remove(store, ss), 0);
+	ck_assert(mlfs_subsys_removed(ss));
+	ck_assert_ptr_null(mlfs_store_subsys_get(store, "gone"));
+	ck_assert_int_eq(mlfs_store_subsys_remove(store, ss), -ENOENT);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'ds_gone'"), 0);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM feedback"), 0);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM mode_history"), 0);
+	/* The name is free again. */
+	store = open_store(0, 0);
+	ck_assert_int_eq(mlfs_store_subsys_create(store, "gone", MLFS_ORIGIN_USER, NULL), 0);
+	mlfs_store_close(store);
+}
+END_TEST
+
+START_TEST(test_sync)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "s", 2);
+
+	ingest_rows(store, ss, 2, 1, 10);
+	ck_assert_int_eq(mlfs_store_sync(store), 0);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+}
+END_TEST
+
+static Suite *store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("store");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_new_database_is_migrated_and_wal);
+	tcase_add_test(tc, test_newer_schema_is_refused);
+	tcase_add_test(tc, test_older_database_is_upgraded);
+	tcase_add_test(tc, test_one_daemon_per_database);
+	tcase_add_test(tc, test_unopenable_path);
+	tcase_add_test(tc, test_subsystem_names);
+	tcase_add_test(tc, test_define_columns_once);
+	tcase_add_test(tc, test_ingest_and_read_in_order);
+	tcase_add_test(tc, test_reals_keep_their_type);
+	tcase_add_test(tc, test_cursor_reads_a_snapshot);
+	tcase_add_test(tc, test_retention_drops_oldest);
+	tcase_add_test(tc, test_nonwaiting_source_drops_and_counts);
+	tcase_add_test(tc, test_waiting_source_gets_backpressure);
+	tcase_add_test(tc, test_close_commits_queued_rows);
+	tcase_add_test(tc, test_everything_survives_reopen);
+	tcase_add_test(tc, test_mode_history);
+	tcase_add_test(tc, test_remove_deletes_everything);
+	tcase_add_test(tc, test_sync);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(store_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_SILENT);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
