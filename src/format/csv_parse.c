@@ -80,6 +80,18 @@ static unsigned count_fields(const char *line, const char *end)
 	}
 }
 
+/* Index of @name among the first @n @names, or @n when absent. */
+static unsigned name_index(char (*names)[MLFS_COLUMN_NAME_MAX + 1], unsigned n, const char *name)
+{
+	unsigned i;
+
+	/* Columns become SQLite columns, whose names ignore ASCII case. */
+	for (i = 0; i < n; i++)
+		if (strcasecmp(names[i], name) == 0)
+			break;
+	return i;
+}
+
 bool mlfs_csv_is_header(const char *line, size_t len)
 {
 	const char *end = mlfs_line_end(line, len);
@@ -112,21 +124,20 @@ int mlfs_csv_parse_header(const char *line, size_t len, char (*names)[MLFS_COLUM
 			return -EINVAL;
 		}
 		if (!mlfs_name_valid(f, flen)) {
-			mlfs_parse_error_set(err, n + 1,
-					     "column %u: \"%s\" is not a name (letters, digits, _)",
-					     n + 1, mlfs_quote(f, flen, quoted));
+			mlfs_parse_error_set(
+				err, n + 1,
+				"column %u: \"%s\" is not a name (letters, digits, _; 63 at most)",
+				n + 1, mlfs_quote(f, flen, quoted));
 			return -EINVAL;
 		}
 		memcpy(names[n], f, flen);
 		names[n][flen] = '\0';
-		/* Columns become SQLite columns, whose names ignore ASCII case. */
-		for (i = 0; i < n; i++) {
-			if (strcasecmp(names[i], names[n]) == 0) {
-				mlfs_parse_error_set(err, n + 1,
-						     "duplicate column name \"%s\" (columns %u and %u)",
-						     names[n], i + 1, n + 1);
-				return -EINVAL;
-			}
+		i = name_index(names, n, names[n]);
+		if (i < n) {
+			mlfs_parse_error_set(err, n + 1,
+					     "duplicate column name \"%s\" (columns %u and %u)",
+					     names[n], i + 1, n + 1);
+			return -EINVAL;
 		}
 		n++;
 		if (p == end)

@@ -2,8 +2,8 @@
 /*
  * Lines written to a feedback file: a user's or an outside tool's measurement of how
  * a subsystem behaved, optionally about one recommendation and one arm of an A/B
- * split. Two forms are taken, "key=value" pairs for people and scripts, and the CSV
- * rows the file itself shows when read, so a saved log can be written back.
+ * split. Two forms are taken: "key=value" pairs for people and scripts, and CSV rows
+ * with the last columns the file shows when read (recommendation,arm,metric,value).
  */
 #include <errno.h>
 #include <string.h>
@@ -30,9 +30,10 @@ static int parse_recommendation(const char *p, size_t len, unsigned col, int64_t
 	char quoted[MLFS_QUOTE_BUF];
 	struct mlfs_value v;
 
-	/* -1 is what "no recommendation" is stored as, so it may come back from a saved log. */
+	/* -1 is how the API says "no recommendation"; a script may pass it through as such. */
 	if (mlfs_value_parse(p, len, &v) < 0 || v.type != MLFS_VALUE_INT || v.i < -1) {
-		mlfs_parse_error_set(err, col, "recommendation \"%s\" is not an id (a whole number)",
+		mlfs_parse_error_set(err, col,
+				     "recommendation \"%s\" is not an id (a whole number)",
 				     mlfs_quote(p, len, quoted));
 		return -EINVAL;
 	}
@@ -72,7 +73,8 @@ static int add_metric(const char *name, size_t nlen, const char *val, size_t vle
 		return -EINVAL;
 	}
 	if (!mlfs_name_valid(name, nlen)) {
-		mlfs_parse_error_set(err, col, "\"%s\" is not a metric name (letters, digits, _)",
+		mlfs_parse_error_set(err, col,
+				     "\"%s\" is not a metric name (letters, digits, _; 63 at most)",
 				     mlfs_quote(name, nlen, quoted));
 		return -EINVAL;
 	}
@@ -83,7 +85,8 @@ static int add_metric(const char *name, size_t nlen, const char *val, size_t vle
 	}
 	for (i = 0; i < n; i++) {
 		if (text_equals(name, nlen, ret[i].metric)) {
-			mlfs_parse_error_set(err, col, "metric %.*s is given twice", (int)nlen, name);
+			mlfs_parse_error_set(err, col, "metric %.*s is given twice", (int)nlen,
+					     name);
 			return -EINVAL;
 		}
 	}
@@ -205,8 +208,8 @@ static int parse_csv(const char *p, const char *end, struct mlfs_feedback *ret, 
 	return r < 0 ? r : 1;
 }
 
-int mlfs_feedback_parse_line(const char *line, size_t len, struct mlfs_feedback *ret,
-			     unsigned max, struct mlfs_parse_error *err)
+int mlfs_feedback_parse_line(const char *line, size_t len, struct mlfs_feedback *ret, unsigned max,
+			     struct mlfs_parse_error *err)
 {
 	struct qualifiers q = { .recommendation = -1, .arm = MLFS_ARM_NONE };
 	const char *p = line, *end = mlfs_line_end(line, len);

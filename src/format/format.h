@@ -92,7 +92,7 @@ size_t mlfs_csv_format_row(const struct mlfs_value *row, unsigned ncols, char *b
  * mlfs_svm_format_row() - one row in libsvm's sparse format: the value of column
  * @target first, then "index:value" for the other columns, numbered from 1 in
  * column order without the target, zeros omitted; newline-terminated.
- * @buf holds MLFS_ROW_TEXT_MAX(ncols) bytes. Returns the length.
+ * @buf holds MLFS_ROW_TEXT_MAX(ncols) bytes. Returns the length, 0 when @target >= @ncols.
  */
 size_t mlfs_svm_format_row(const struct mlfs_value *row, unsigned ncols, unsigned target,
 			   char *buf);

@@ -9,8 +9,8 @@
 
 #include "format.h"
 
-int mlfs_csv_format_header(const char (*names)[MLFS_COLUMN_NAME_MAX + 1], unsigned ncols,
-			   char *buf, size_t cap)
+int mlfs_csv_format_header(const char (*names)[MLFS_COLUMN_NAME_MAX + 1], unsigned ncols, char *buf,
+			   size_t cap)
 {
 	size_t n = 0;
 	unsigned i;
@@ -56,8 +56,7 @@ static bool value_is_zero(const struct mlfs_value *v)
 }
 
 /* A caller that passes @target >= @ncols gets 0 bytes: there is no label to write. */
-size_t mlfs_svm_format_row(const struct mlfs_value *row, unsigned ncols, unsigned target,
-			   char *buf)
+size_t mlfs_svm_format_row(const struct mlfs_value *row, unsigned ncols, unsigned target, char *buf)
 {
 	struct mlfs_value index = { .type = MLFS_VALUE_INT };
 	char *p = buf;

@@ -63,7 +63,7 @@ static int parse_int(const char *p, const char *end, bool neg, struct mlfs_value
 	uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	uint64_t v = 0;
 
-	/* Leading zeros do not count against the digit limit: "000…01" is 1. */
+	/* Leading zeros do not count against the digit limit: "000...01" is 1. */
 	while (end - p > 1 && *p == '0')
 		p++;
 	if (end - p > INT_DIGITS_MAX)
@@ -166,7 +166,7 @@ int mlfs_value_parse(const char *s, size_t len, struct mlfs_value *ret_value)
 	return parse_real(p, end, ret_value);
 }
 
-/* "00" "01" … "99": two digits per table look-up halves the divisions. */
+/* "00", "01", ... "99": two digits per table look-up halves the divisions. */
 static const char digit_pairs[201] = "0001020304050607080910111213141516171819"
 				     "2021222324252627282930313233343536373839"
 				     "4041424344454647484950515253545556575859"
@@ -219,26 +219,157 @@ static size_t format_int(int64_t i, char *buf)
 	return format_u64((uint64_t)i, buf);
 }
 
+/* Significant digits that always identify a double. */
+#define REAL_DIGITS 17
+/*
+ * Digits printed to round from: with three beyond REAL_DIGITS, a rounding that the
+ * printed digits cannot decide (see round_digits()) is rare, about one in a thousand.
+ */
+#define SCI_DIGITS 20
+
+/*
+ * Round the SCI_DIGITS @digits to @prec of them in @out. Returns 1 when rounding
+ * carried into a new leading digit (9.99 -> 10.0), 0 otherwise, or -1 when the dropped
+ * digits are exactly one half: @digits are themselves rounded, so the exact value may
+ * lie on either side and only a correctly rounding printf can tell.
+ */
+static int round_digits(const char *digits, int prec, char *out)
+{
+	const char *rest = digits + prec;
+	int i, nrest = SCI_DIGITS - prec;
+
+	memcpy(out, digits, (size_t)prec);
+	if (rest[0] < '5')
+		return 0;
+	if (rest[0] == '5') {
+		for (i = 1; i < nrest && rest[i] == '0'; i++)
+			;
+		if (i == nrest)
+			return -1;
+	}
+	for (i = prec - 1; i >= 0; i--) {
+		if (out[i] != '9') {
+			out[i]++;
+			return 0;
+		}
+		out[i] = '0';
+	}
+	out[0] = '1';
+	return 1;
+}
+
+/*
+ * Write @nd significant @digits times 10^@exp as "%.<prec>g" would: trailing zeros
+ * dropped, scientific notation when @exp < -4 or @exp >= @prec.
+ */
+static int render_g(bool neg, const char *digits, int nd, int exp, int prec, char *buf)
+{
+	char *p = buf;
+
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	if (neg)
+		*p++ = '-';
+	if (exp < -4 || exp >= prec) {
+		unsigned e = (unsigned)(exp < 0 ? -exp : exp);
+
+		*p++ = digits[0];
+		if (nd > 1) {
+			*p++ = '.';
+			memcpy(p, digits + 1, (size_t)nd - 1);
+			p += nd - 1;
+		}
+		*p++ = 'e';
+		*p++ = exp < 0 ? '-' : '+';
+		if (e >= 100) {
+			*p++ = (char)('0' + e / 100);
+			e %= 100;
+		}
+		*p++ = (char)('0' + e / 10);
+		*p++ = (char)('0' + e % 10);
+	} else if (exp >= 0) {
+		int nint = exp + 1;
+
+		if (nd <= nint) {
+			memcpy(p, digits, (size_t)nd);
+			memset(p + nd, '0', (size_t)(nint - nd));
+			p += nint;
+		} else {
+			memcpy(p, digits, (size_t)nint);
+			p += nint;
+			*p++ = '.';
+			memcpy(p, digits + nint, (size_t)(nd - nint));
+			p += nd - nint;
+		}
+	} else {
+		*p++ = '0';
+		*p++ = '.';
+		memset(p, '0', (size_t)(-exp - 1));
+		p += -exp - 1;
+		memcpy(p, digits, (size_t)nd);
+		p += nd;
+	}
+	return (int)(p - buf);
+}
+
+/*
+ * The shortest of "%.15g", "%.16g" and "%.17g" that reads back as @r. printf costs
+ * several times strtod(), so the digits are printed once and the three forms rounded
+ * from them; the result is the same text the three printf calls would give.
+ */
+static int format_shortest(double r, char *text)
+{
+	char sci[MLFS_VALUE_TEXT_MAX], digits[SCI_DIGITS], cand[REAL_DIGITS];
+	const char *exp_text;
+	bool neg;
+	int dexp = 0, prec, n;
+
+	/* "[-]d.ddddddddddddddddddde[+-]dd[d]" */
+	snprintf(sci, sizeof(sci), "%.*e", SCI_DIGITS - 1, r);
+	neg = sci[0] == '-';
+	digits[0] = sci[neg];
+	memcpy(digits + 1, sci + neg + 2, SCI_DIGITS - 1);
+	exp_text = sci + neg + SCI_DIGITS + 2;
+	for (n = 1; exp_text[n]; n++)
+		dexp = dexp * 10 + (exp_text[n] - '0');
+	if (exp_text[0] == '-')
+		dexp = -dexp;
+
+	for (prec = 15;; prec++) {
+		int carry = round_digits(digits, prec, cand);
+
+		if (carry < 0)
+			n = snprintf(text, MLFS_VALUE_TEXT_MAX, "%.*g", prec, r);
+		else
+			n = render_g(neg, cand, prec, dexp + carry, prec, text);
+		/* REAL_DIGITS always read back exactly: no need to check. */
+		if (prec == REAL_DIGITS)
+			return n;
+		text[n] = '\0';
+		if (strtod(text, NULL) == r)
+			return n;
+	}
+}
+
 static size_t format_real(double r, char *buf)
 {
-	static const int precisions[] = { 15, 16, 17 };
 	char text[MLFS_VALUE_TEXT_MAX];
-	size_t i;
-	int n = 0;
+	int n;
 
-	for (i = 0; i < sizeof(precisions) / sizeof(precisions[0]); i++) {
-		n = snprintf(text, sizeof(text), "%.*g", precisions[i], r);
-		if (strtod(text, NULL) == r)
-			break;
+	/* The store holds finite values only; should NaN or infinity slip through, say so. */
+	if (!isfinite(r)) {
+		n = snprintf(text, sizeof(text), "%g", r);
+		memcpy(buf, text, (size_t)n);
+		return (size_t)n;
 	}
+	n = format_shortest(r, text);
 	memcpy(buf, text, (size_t)n);
 	/*
 	 * A real must read back as a real, or the column's type would change between
 	 * export and re-import (and pandas would see ints): "%g" writes 3.0 as "3", so
-	 * give integral reals a ".0". The store holds finite values only; should NaN or an
-	 * infinity slip through, it stays "nan" or "inf" and is refused on re-import.
+	 * give integral reals a ".0".
 	 */
-	if (isfinite(r) && !memchr(text, '.', (size_t)n) && !memchr(text, 'e', (size_t)n)) {
+	if (!memchr(text, '.', (size_t)n) && !memchr(text, 'e', (size_t)n)) {
 		memcpy(buf + n, ".0", 2);
 		n += 2;
 	}

@@ -52,8 +52,8 @@ static void assert_msg_printable(const struct mlfs_parse_error *err)
 	ck_assert_uint_lt(n, sizeof(err->msg));
 	ck_assert_uint_gt(n, 0);
 	for (i = 0; i < n; i++)
-		ck_assert_msg(err->msg[i] >= 0x20 && err->msg[i] < 0x7f, "raw byte 0x%02x in \"%s\"",
-			      (unsigned char)err->msg[i], err->msg);
+		ck_assert_msg(err->msg[i] >= 0x20 && err->msg[i] < 0x7f,
+			      "raw byte 0x%02x in \"%s\"", (unsigned char)err->msg[i], err->msg);
 }
 
 /* @err holds a printable message that contains @needle. */
@@ -192,9 +192,9 @@ END_TEST
 START_TEST(test_real_rejected)
 {
 	static const char *const invalid[] = {
-		"nan",	  "NaN", "-nan",  "inf", "-inf", "+Inf",  "infinity", "Infinity",
-		"0x1p3",  "0x10", "1e",	  "e5",	 ".",	 "-",	  "+",	      "1.2.3",
-		"--1",	  "+-1", "1,5",	  "12abc", "1 e5", "1e+", "1e5.0",    "\"1\"",
+		"nan",	 "NaN",	 "-nan", "inf",	  "-inf", "+Inf", "infinity", "Infinity",
+		"0x1p3", "0x10", "1e",	 "e5",	  ".",	  "-",	  "+",	      "1.2.3",
+		"--1",	 "+-1",	 "1,5",	 "12abc", "1 e5", "1e+",  "1e5.0",    "\"1\"",
 	};
 	struct mlfs_value v;
 	size_t i;
@@ -239,9 +239,25 @@ END_TEST
 START_TEST(test_real_round_trip)
 {
 	const double cases[] = {
-		0.1,	 1e300,	  5e-324,  -0.0,     1.0 / 3,	DBL_MAX,	 -DBL_MAX,
-		DBL_MIN, 2.5e-308, 123456.789, 1e-5, 9007199254740993.0, 0.30000000000000004,
-		-2.0,	 1e15,	  1e16,	   1e17,     4.35,	0.1 + 0.2,
+		0.1,
+		1e300,
+		5e-324,
+		-0.0,
+		1.0 / 3,
+		DBL_MAX,
+		-DBL_MAX,
+		DBL_MIN,
+		2.5e-308,
+		123456.789,
+		1e-5,
+		9007199254740993.0,
+		0.30000000000000004,
+		-2.0,
+		1e15,
+		1e16,
+		1e17,
+		4.35,
+		0.1 + 0.2,
 	};
 	size_t i;
 
@@ -280,6 +296,55 @@ START_TEST(test_real_format_shortest)
 	ck_assert_str_eq(format(&v), "1e+15");
 	v = real_value(-DBL_MAX);
 	ck_assert_str_eq(format(&v), "-1.7976931348623157e+308");
+}
+END_TEST
+
+/* The definition of the real format, the slow way: three printf calls. */
+static const char *shortest_by_printf(double r)
+{
+	static char text[64];
+	int prec, n = 0;
+
+	for (prec = 15; prec <= 17; prec++) {
+		n = snprintf(text, sizeof(text) - 2, "%.*g", prec, r);
+		if (strtod(text, NULL) == r)
+			break;
+	}
+	if (!strpbrk(text, ".e"))
+		memcpy(text + n, ".0", 3);
+	return text;
+}
+
+START_TEST(test_real_format_matches_printf)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15, bits;
+	double r;
+	int i;
+
+	/* Random bit patterns cover every exponent; then short decimals and powers of ten. */
+	for (i = 0; i < 300000; i++) {
+		struct mlfs_value v;
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		bits = seed ^ (seed >> 29);
+		if (i % 3 == 1)
+			bits = (bits & 0x800fffffffffffffULL) |
+			       ((uint64_t)(1023 + i % 80 - 40) << 52);
+		memcpy(&r, &bits, sizeof(r));
+		if (i % 3 == 2)
+			r = (double)(int64_t)(seed >> 40) / 1000.0;
+		if (!isfinite(r))
+			continue;
+		v = real_value(r);
+		ck_assert_str_eq(format(&v), shortest_by_printf(r));
+	}
+	for (r = 1e-320; r < 1e307; r *= 10) {
+		struct mlfs_value v = real_value(r);
+
+		ck_assert_str_eq(format(&v), shortest_by_printf(r));
+		v = real_value(-r * 3);
+		ck_assert_str_eq(format(&v), shortest_by_printf(-r * 3));
+	}
 }
 END_TEST
 
@@ -462,22 +527,14 @@ END_TEST
 
 START_TEST(test_header_format)
 {
-	char names[3][MLFS_COLUMN_NAME_MAX + 1] = { "a", "b", "target" };
+	static const char names[3][MLFS_COLUMN_NAME_MAX + 1] = { "a", "b", "target" };
 	char buf[64];
 
-	ck_assert_int_eq(mlfs_csv_format_header((const char(*)[MLFS_COLUMN_NAME_MAX + 1])names, 3,
-						buf, sizeof(buf)),
-			 11);
+	ck_assert_int_eq(mlfs_csv_format_header(names, 3, buf, sizeof(buf)), 11);
 	ck_assert_mem_eq(buf, "a,b,target\n", 11);
-	ck_assert_int_eq(mlfs_csv_format_header((const char(*)[MLFS_COLUMN_NAME_MAX + 1])names, 3,
-						buf, 11),
-			 11);
-	ck_assert_int_eq(mlfs_csv_format_header((const char(*)[MLFS_COLUMN_NAME_MAX + 1])names, 3,
-						buf, 10),
-			 -ENOSPC);
-	ck_assert_int_eq(mlfs_csv_format_header((const char(*)[MLFS_COLUMN_NAME_MAX + 1])names, 3,
-						buf, 0),
-			 -ENOSPC);
+	ck_assert_int_eq(mlfs_csv_format_header(names, 3, buf, 11), 11);
+	ck_assert_int_eq(mlfs_csv_format_header(names, 3, buf, 10), -ENOSPC);
+	ck_assert_int_eq(mlfs_csv_format_header(names, 3, buf, 0), -ENOSPC);
 }
 END_TEST
 
@@ -662,8 +719,8 @@ START_TEST(test_feedback_errors)
 	for (i = 0; i <= MLFS_FEEDBACK_LINE_METRICS; i++)
 		n += snprintf(many + n, sizeof(many) - n, "m%d=%d ", i, i);
 	feedback_error(many, (size_t)n, MLFS_FEEDBACK_LINE_METRICS, "more than 16 metrics");
-	ck_assert_int_eq(mlfs_feedback_parse_line(many, (size_t)n, fb, MLFS_FEEDBACK_LINE_METRICS + 1,
-						  NULL),
+	ck_assert_int_eq(mlfs_feedback_parse_line(many, (size_t)n, fb,
+						  MLFS_FEEDBACK_LINE_METRICS + 1, NULL),
 			 MLFS_FEEDBACK_LINE_METRICS + 1);
 	ck_assert_str_eq(fb[MLFS_FEEDBACK_LINE_METRICS].metric, "m16");
 }
@@ -685,6 +742,7 @@ static Suite *format_suite(void)
 	tcase_add_test(tc, test_nul_rejected);
 	tcase_add_test(tc, test_real_round_trip);
 	tcase_add_test(tc, test_real_format_shortest);
+	tcase_add_test(tc, test_real_format_matches_printf);
 	tcase_add_test(tc, test_name_valid);
 	tcase_add_test(tc, test_arm_name);
 	suite_add_tcase(s, tc);

@@ -143,7 +143,7 @@ END_TEST
 START_TEST(test_name_out_of_range)
 {
 	ck_assert_ptr_null(mlfs_mode_name(MLFS_MODE_MAX));
-	ck_assert_ptr_null(mlfs_mode_name((enum mlfs_mode)-1));
+	ck_assert_ptr_null(mlfs_mode_name((enum mlfs_mode)(-1)));
 }
 END_TEST
 
