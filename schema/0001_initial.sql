@@ -7,8 +7,9 @@ CREATE TABLE subsystems (
 	name       TEXT NOT NULL UNIQUE,
 	origin     TEXT NOT NULL CHECK (origin IN ('user', 'kernel', 'bpf')),
 	created_at INTEGER NOT NULL,                   -- Unix time, nanoseconds
-	bytes      INTEGER NOT NULL DEFAULT 0,         -- CSV bytes accepted into the dataset
-	drops      INTEGER NOT NULL DEFAULT 0          -- rows dropped: full queue or failed commit
+	bytes      INTEGER NOT NULL DEFAULT 0,         -- CSV bytes users wrote to the dataset
+	drops      INTEGER NOT NULL DEFAULT 0,         -- rows dropped: full queue or failed commit
+	last_ingest INTEGER NOT NULL DEFAULT 0         -- time of the newest commit of rows
 );
 
 CREATE TABLE columns (

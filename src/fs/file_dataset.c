@@ -202,25 +202,15 @@ static int take_header(struct fs_file *f, const char *line, size_t len, uint64_t
 	return 0;
 }
 
-/*
- * A new dataset's column types: REAL where any row of its first write holds a real,
- * from @line on through the rest of @it. Bad rows are skipped here; the parse that
- * follows reports them.
- */
-static void infer_types(struct fs_file *f, const char *line, size_t len, struct line_iter it)
+/* A new dataset's column types: REAL where any row of its first rows holds a real. */
+static void infer_types(struct mlfs_columns *cols, const struct mlfs_batch *batch)
 {
-	struct dataset_file *d = f->priv;
-	struct mlfs_parse_error err;
-	unsigned i;
+	unsigned row, col;
 
-	do {
-		if (line_blank(line, len) || mlfs_csv_is_header(line, len) ||
-		    mlfs_csv_parse_row(line, len, d->cols->n, d->row, &err) < 0)
-			continue;
-		for (i = 0; i < d->cols->n; i++)
-			if (d->row[i].type == MLFS_VALUE_REAL)
-				d->cols->types[i] = MLFS_VALUE_REAL;
-	} while (line_next(&it, &line, &len));
+	for (row = 0; row < mlfs_batch_rows(batch); row++)
+		for (col = 0; col < cols->n; col++)
+			if (mlfs_batch_cell(batch, row, col)->type == MLFS_VALUE_REAL)
+				cols->types[col] = MLFS_VALUE_REAL;
 }
 
 static int define_pending(struct fs_file *f)
@@ -230,25 +220,27 @@ static int define_pending(struct fs_file *f)
 
 	d->header_pending = false;
 	r = mlfs_store_subsys_define(f->fs->store, f->ss, d->cols);
-	if (r == -EEXIST) {
-		/* Another writer defined different columns first. */
+	if (r == -EEXIST)
 		mlfs_log(LOG_WARNING, "%s/dataset: header does not match the columns another "
 				      "writer defined first", mlfs_subsys_name(f->ss));
-		mlfs_subsys_columns(f->ss, d->cols);
-		return -EINVAL;
-	}
-	if (r < 0)
+	else if (r < 0)
 		mlfs_log(LOG_ERR, "%s/dataset: cannot create the table: %s", mlfs_subsys_name(f->ss),
 			 strerror(-r));
-	/* Types are fixed by whoever defined first. */
+	/* Whoever defined first decided the columns and their types. */
 	mlfs_subsys_columns(f->ss, d->cols);
-	return r;
+	return r == -EEXIST ? -EINVAL : r;
 }
 
-/* Parse every complete line of @it into one batch; queue it only if all are good. */
-static int take_lines(struct fs_file *f, struct line_iter it, unsigned max_rows, size_t bytes)
+/*
+ * Parse every complete line of @it into one batch, and only when all are good,
+ * define a new dataset's columns and queue the rows.
+ */
+static int take_lines(struct fs_file *f, struct line_iter it, unsigned max_rows)
 {
 	struct dataset_file *d = f->priv;
+	bool undefined = d->cols->n == 0 || d->header_pending, defined = false;
+	bool was_pending = d->header_pending;
+	struct mlfs_columns saved_header;
 	struct mlfs_batch *batch = NULL;
 	struct mlfs_parse_error err;
 	uint64_t line_no = d->lines;
@@ -256,6 +248,8 @@ static int take_lines(struct fs_file *f, struct line_iter it, unsigned max_rows,
 	size_t len;
 	int r = 0;
 
+	if (undefined)
+		saved_header = *d->cols;
 	while (r == 0 && line_next(&it, &line, &len)) {
 		struct mlfs_value *cells;
 
@@ -277,13 +271,7 @@ static int take_lines(struct fs_file *f, struct line_iter it, unsigned max_rows,
 			r = -EINVAL;
 			break;
 		}
-		if (d->header_pending) {
-			infer_types(f, line, len, it);
-			r = define_pending(f);
-			if (r < 0)
-				break;
-		}
-		if (!batch && !(batch = mlfs_batch_new(f->ss, max_rows))) {
+		if (!batch && !(batch = mlfs_batch_new(f->ss, d->cols->n, max_rows))) {
 			r = -ENOMEM;
 			break;
 		}
@@ -293,16 +281,23 @@ static int take_lines(struct fs_file *f, struct line_iter it, unsigned max_rows,
 		if (r < 0)
 			log_line_error(f, line_no, err.msg);
 	}
-	if (r == 0 && d->header_pending)
+	if (r == 0 && d->header_pending && batch) {
+		infer_types(d->cols, batch);
 		r = define_pending(f);
+		defined = r == 0;
+	}
 	if (r < 0) {
+		/* A failed write leaves no trace, not even the header it carried. */
+		if (undefined && !defined) {
+			*d->cols = saved_header;
+			d->header_pending = was_pending;
+		}
 		mlfs_batch_free(batch);
 		return r;
 	}
 	d->lines = line_no;
 	if (!batch)
 		return 0;
-	mlfs_batch_add_bytes(batch, bytes);
 	mlfs_batch_set_result(batch, &d->result);
 	r = mlfs_store_ingest(f->fs->store, batch, MLFS_INGEST_WAIT, &d->ticket);
 	if (r < 0)
@@ -311,7 +306,8 @@ static int take_lines(struct fs_file *f, struct line_iter it, unsigned max_rows,
 	return r;
 }
 
-static int dataset_write(struct fs_file *f, const char *buf, size_t len)
+/* Take the complete lines of @buf, keeping its unterminated end for the next write. */
+static int dataset_take(struct fs_file *f, const char *buf, size_t len)
 {
 	struct dataset_file *d = f->priv;
 	struct line_iter it = { .p = buf, .end = buf + len };
@@ -321,6 +317,11 @@ static int dataset_write(struct fs_file *f, const char *buf, size_t len)
 	size_t tail;
 	int r;
 
+	if (mlfs_subsys_removed(f->ss))
+		return -ENOENT;
+	/* Another writer may have given the dataset its columns since this file was opened. */
+	if (d->cols->n == 0)
+		mlfs_subsys_columns(f->ss, d->cols);
 	if (memchr(buf, '\0', len)) {
 		log_line_error(f, d->lines + 1, "NUL byte in CSV text");
 		return -EINVAL;
@@ -360,7 +361,7 @@ static int dataset_write(struct fs_file *f, const char *buf, size_t len)
 		it.p = first_nl + 1;
 	}
 	it.end = last_nl + 1;
-	r = take_lines(f, it, lines, len);
+	r = take_lines(f, it, lines);
 	free(joined);
 	if (r < 0)
 		return r;
@@ -379,6 +380,15 @@ static int dataset_write(struct fs_file *f, const char *buf, size_t len)
 	return 0;
 }
 
+static int dataset_write(struct fs_file *f, const char *buf, size_t len)
+{
+	int r = dataset_take(f, buf, len);
+
+	if (r == 0)
+		mlfs_subsys_count_bytes(f->ss, len);
+	return r;
+}
+
 static int dataset_flush(struct fs_file *f)
 {
 	struct dataset_file *d = f->priv;
@@ -386,9 +396,12 @@ static int dataset_flush(struct fs_file *f)
 
 	if (!d->cols)
 		return 0;
-	/* A last line without a newline is still a line. */
+	/*
+	 * A last line without a newline is still a line. Every close ends the line,
+	 * also that of a duplicated descriptor: FUSE cannot tell which close is the last.
+	 */
 	if (d->partial_len > 0) {
-		r = dataset_write(f, "\n", 1);
+		r = dataset_take(f, "\n", 1);
 		d->partial_len = 0;
 	}
 	if (r == 0 && d->header_pending)

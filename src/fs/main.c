@@ -182,11 +182,14 @@ int main(int argc, char *argv[])
 		fuse_loop_cfg_set_clone_fd(loop, cmd.clone_fd);
 		if (cmd.max_threads != UINT_MAX)
 			fuse_loop_cfg_set_max_threads(loop, cmd.max_threads);
-		fuse_loop_cfg_set_idle_threads(loop, cmd.max_idle_threads);
+		/* UINT_MAX is libfuse's "not given"; passing it on only earns a warning. */
+		if (cmd.max_idle_threads != UINT_MAX)
+			fuse_loop_cfg_set_idle_threads(loop, cmd.max_idle_threads);
 		ret = fuse_session_loop_mt(fs.se, loop);
 		fuse_loop_cfg_destroy(loop);
 	}
-	ret = ret != 0;
+	/* A positive value is the signal that ended the loop: a clean stop. */
+	ret = ret < 0;
 	mlfs_log(LOG_INFO, "unmounting %s", cmd.mountpoint);
 
 out_unmount:

@@ -255,6 +255,8 @@ static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	int r;
 
 	if (parent != INO_ROOT) {
+		mlfs_log(LOG_WARNING, "mkdir %s: subsystems are made at the top of the tree only",
+			 name);
 		fuse_reply_err(req, EPERM);
 		return;
 	}
@@ -273,6 +275,21 @@ static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	mlfs_log(LOG_INFO, "%s: subsystem created", name);
 	reply_entry(req, subsys_ino(n.ss), &n);
 	mlfs_subsys_unref(n.ss);
+}
+
+/*
+ * The kernel dropped <name> from the root itself; its entries in the category
+ * directories it must be told about, or they live on until their timeout. Called
+ * after the reply, and about other directories than the one being changed.
+ */
+static void forget_views(struct mlfs_fs *fs, const char *name)
+{
+	unsigned k;
+
+	for (k = 0; k < fs_file_kinds_count; k++)
+		if (fs_file_kinds[k]->category)
+			fuse_lowlevel_notify_inval_entry(fs->se, INO_CATEGORY_BASE + k, name,
+							 strlen(name));
 }
 
 static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -294,28 +311,35 @@ static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		r = mlfs_store_subsys_remove(fs->store, ss);
 	if (r == 0)
 		mlfs_log(LOG_INFO, "%s: subsystem removed with its rows", name);
-	else if (ss)
+	else if (r != -ENOENT)
 		mlfs_log(LOG_WARNING, "rmdir %s: %s", name,
 			 r == -EPERM ? "only subsystems made with mkdir can be removed"
 				     : strerror(-r));
 	mlfs_subsys_unref(ss);
 	fuse_reply_err(req, -r);
+	if (r == 0)
+		forget_views(fs, name);
 }
 
+/* The tree's files are the daemon's: none can be added, removed or renamed. */
 static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
+	mlfs_log(LOG_WARNING, "unlink %s: the tree's files cannot be removed (rmdir removes a "
+			      "subsystem)", name);
 	fuse_reply_err(req, EPERM);
 }
 
 static void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		     dev_t rdev)
 {
+	mlfs_log(LOG_WARNING, "create %s: the tree has no room for new files", name);
 	fuse_reply_err(req, EPERM);
 }
 
 static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
 		      const char *newname, unsigned int flags)
 {
+	mlfs_log(LOG_WARNING, "rename %s: the tree's names cannot change", name);
 	fuse_reply_err(req, EPERM);
 }
 
@@ -459,8 +483,6 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	/* Bigger requests: 1 MiB reads and writes of datasets mean fewer round trips. */
 	conn->max_write = 1 << 20;
-	conn->max_readahead = 1 << 20;
-	conn->want &= ~FUSE_CAP_ASYNC_READ;
 }
 
 static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -476,9 +498,11 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	ops = fs_file_kinds[n.kind];
 	/* default_permissions checks the bits, but root passes them: refuse here too. */
-	if (writing && !(file_mode(ops, n.ss) & 0200))
+	if (writing && !(file_mode(ops, n.ss) & 0200)) {
+		mlfs_log(LOG_WARNING, "%s/%s: read-only, not opened for writing",
+			 mlfs_subsys_name(n.ss), ops->name);
 		fuse_reply_err(req, EACCES);
-	else
+	} else
 		fs_file_open(req, ops, n.ss, fi);
 	mlfs_subsys_unref(n.ss);
 }

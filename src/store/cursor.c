@@ -57,7 +57,7 @@ void store_snapshot_end(struct mlfs_store *store, sqlite3 *db, sqlite3_stmt *stm
 
 static char *select_sql(const struct mlfs_subsys *ss, const struct mlfs_columns *cols)
 {
-	size_t cap = 64 + cols->n * (MLFS_COLUMN_NAME_MAX + 4), len;
+	size_t cap = 128 + MLFS_SUBSYS_NAME_MAX + cols->n * (MLFS_COLUMN_NAME_MAX + 4), len;
 	char *sql = malloc(cap);
 	unsigned i;
 

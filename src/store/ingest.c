@@ -11,15 +11,11 @@
 
 #include "store_i.h"
 
-struct mlfs_batch *mlfs_batch_new(struct mlfs_subsys *ss, unsigned rows_cap)
+struct mlfs_batch *mlfs_batch_new(struct mlfs_subsys *ss, unsigned ncols, unsigned rows_cap)
 {
-	unsigned ncols;
 	struct mlfs_batch *batch;
 
-	pthread_mutex_lock(&ss->lock);
-	ncols = ss->cols.n;
-	pthread_mutex_unlock(&ss->lock);
-	if (ncols == 0 || rows_cap == 0)
+	if (ncols == 0 || ncols > MLFS_COLUMNS_MAX || rows_cap == 0)
 		return NULL;
 	batch = malloc(sizeof(*batch) + (size_t)rows_cap * ncols * sizeof(batch->cells[0]));
 	if (!batch)
@@ -30,7 +26,6 @@ struct mlfs_batch *mlfs_batch_new(struct mlfs_subsys *ss, unsigned rows_cap)
 	batch->ncols = ncols;
 	batch->rows = 0;
 	batch->rows_cap = rows_cap;
-	batch->bytes = 0;
 	batch->result = NULL;
 	return batch;
 }
@@ -50,20 +45,15 @@ struct mlfs_value *mlfs_batch_append(struct mlfs_batch *batch)
 	return &batch->cells[(size_t)batch->rows++ * batch->ncols];
 }
 
-void mlfs_batch_unappend(struct mlfs_batch *batch)
-{
-	if (batch->rows > 0)
-		batch->rows--;
-}
-
 unsigned mlfs_batch_rows(const struct mlfs_batch *batch)
 {
 	return batch->rows;
 }
 
-void mlfs_batch_add_bytes(struct mlfs_batch *batch, uint64_t bytes)
+const struct mlfs_value *mlfs_batch_cell(const struct mlfs_batch *batch, unsigned row,
+					 unsigned col)
 {
-	batch->bytes += bytes;
+	return &batch->cells[(size_t)row * batch->ncols + col];
 }
 
 void mlfs_batch_set_result(struct mlfs_batch *batch, int *result)
@@ -79,15 +69,28 @@ static void count_drops(struct mlfs_subsys *ss, uint64_t rows)
 	pthread_mutex_unlock(&ss->lock);
 }
 
+void mlfs_subsys_count_bytes(struct mlfs_subsys *ss, uint64_t bytes)
+{
+	pthread_mutex_lock(&ss->lock);
+	ss->bytes += bytes;
+	ss->counters_dirty = true;
+	pthread_mutex_unlock(&ss->lock);
+}
+
 int mlfs_store_ingest(struct mlfs_store *store, struct mlfs_batch *batch, unsigned flags,
 		      uint64_t *ret_ticket)
 {
 	struct mlfs_subsys *ss = batch->ss;
 	unsigned rows = batch->rows;
 
-	if (rows == 0) {
+	unsigned ncols;
+
+	pthread_mutex_lock(&ss->lock);
+	ncols = ss->cols.n;
+	pthread_mutex_unlock(&ss->lock);
+	if (rows == 0 || batch->ncols != ncols) {
 		mlfs_batch_free(batch);
-		return 0;
+		return rows == 0 ? 0 : -EINVAL;
 	}
 	pthread_mutex_lock(&store->queue_lock);
 	/* A batch larger than the whole queue still goes in once the queue is empty. */
@@ -131,7 +134,7 @@ void mlfs_store_wait(struct mlfs_store *store, uint64_t ticket)
 
 static int prepare_insert(sqlite3 *db, struct mlfs_subsys *ss, unsigned ncols)
 {
-	size_t cap = 64 + ncols * (MLFS_COLUMN_NAME_MAX + 8), len;
+	size_t cap = 128 + MLFS_SUBSYS_NAME_MAX + ncols * 2, len;
 	char *sql = malloc(cap);
 	unsigned i;
 	int rc;
@@ -190,7 +193,8 @@ static int insert_batch(struct mlfs_store *store, struct mlfs_batch *batch, uint
 /* Per-subsystem effect of one transaction, applied to memory only once it commits. */
 struct commit_delta {
 	struct mlfs_subsys *ss;
-	uint64_t min_seq, max_seq, rows, bytes;
+	uint64_t min_seq, max_seq;
+	int64_t last_ingest_ns; /* before this transaction, to restore if it fails */
 };
 
 static struct commit_delta *delta_for(struct commit_delta *deltas, unsigned *n,
@@ -205,29 +209,12 @@ static struct commit_delta *delta_for(struct commit_delta *deltas, unsigned *n,
 	pthread_mutex_lock(&ss->lock);
 	deltas[*n].min_seq = ss->min_seq;
 	deltas[*n].max_seq = ss->max_seq;
+	deltas[*n].last_ingest_ns = ss->last_ingest_ns;
 	pthread_mutex_unlock(&ss->lock);
-	deltas[*n].rows = 0;
-	deltas[*n].bytes = 0;
 	return &deltas[(*n)++];
 }
 
-static int add_bytes(sqlite3 *db, const struct commit_delta *d)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	rc = sqlite3_prepare_v2(db, "UPDATE subsystems SET bytes = bytes + ? WHERE id = ?", -1,
-				&stmt, NULL);
-	if (rc != SQLITE_OK)
-		return store_errno(db, rc);
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)d->bytes);
-	sqlite3_bind_int64(stmt, 2, d->ss->id);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : store_errno(db, rc);
-}
-
-static int commit_list(struct mlfs_store *store, struct mlfs_batch *list,
+static int commit_list(struct mlfs_store *store, struct mlfs_batch *list, int64_t now,
 		       struct commit_delta *deltas, unsigned *ndeltas)
 {
 	struct mlfs_batch *b;
@@ -251,21 +238,29 @@ static int commit_list(struct mlfs_store *store, struct mlfs_batch *list,
 		if (d->max_seq == 0)
 			d->min_seq = 1;
 		d->max_seq += b->rows;
-		d->rows += b->rows;
-		d->bytes += b->bytes;
 	}
-	for (i = 0; i < *ndeltas && r == 0; i++) {
+	for (i = 0; i < *ndeltas && r == 0; i++)
 		r = apply_retention(store, deltas[i].ss, deltas[i].min_seq, deltas[i].max_seq,
 				    &deltas[i].min_seq);
-		if (r == 0)
-			r = add_bytes(store->db, &deltas[i]);
-	}
 	if (r == 0) {
+		/* The commit time goes in with the rows: status shows it after a restart. */
+		for (i = 0; i < *ndeltas; i++) {
+			pthread_mutex_lock(&deltas[i].ss->lock);
+			deltas[i].ss->last_ingest_ns = now;
+			deltas[i].ss->counters_dirty = true;
+			pthread_mutex_unlock(&deltas[i].ss->lock);
+		}
 		store_subsys_flush_counters(store);
 		r = store_exec(store->db, "COMMIT");
 	}
-	if (r < 0)
+	if (r < 0) {
 		store_exec(store->db, "ROLLBACK");
+		for (i = 0; i < *ndeltas; i++) {
+			pthread_mutex_lock(&deltas[i].ss->lock);
+			deltas[i].ss->last_ingest_ns = deltas[i].last_ingest_ns;
+			pthread_mutex_unlock(&deltas[i].ss->lock);
+		}
+	}
 	return r;
 }
 
@@ -291,7 +286,7 @@ static void commit_batches(struct mlfs_store *store, struct mlfs_batch *list, un
 	int r;
 
 	pthread_mutex_lock(&store->db_lock);
-	r = deltas ? commit_list(store, list, deltas, &ndeltas) : -ENOMEM;
+	r = deltas ? commit_list(store, list, now, deltas, &ndeltas) : -ENOMEM;
 	pthread_mutex_unlock(&store->db_lock);
 
 	if (r < 0)
@@ -302,8 +297,6 @@ static void commit_batches(struct mlfs_store *store, struct mlfs_batch *list, un
 		pthread_mutex_lock(&ss->lock);
 		ss->min_seq = deltas[i].min_seq;
 		ss->max_seq = deltas[i].max_seq;
-		ss->bytes += deltas[i].bytes;
-		ss->last_ingest_ns = now;
 		pthread_mutex_unlock(&ss->lock);
 	}
 	free(deltas);

@@ -132,7 +132,7 @@ struct mlfs_subsys_status {
 	uint64_t rows;       /* rows in the table now */
 	uint64_t rows_total; /* rows ever committed, including those retention dropped */
 	uint64_t rows_max;
-	uint64_t bytes;      /* CSV bytes accepted for ingest */
+	uint64_t bytes;      /* CSV bytes users wrote to the dataset */
 	uint64_t drops;      /* rows lost: full queue (non-waiting sources) or failed commit */
 	uint64_t queued;     /* rows accepted but not committed yet */
 	int64_t last_ingest_ns; /* commit time of the newest row, 0 if none */
@@ -157,21 +157,21 @@ int mlfs_store_mode_set(struct mlfs_store *store, struct mlfs_subsys *ss, enum m
 /* ---- ingest ---- */
 
 /*
- * mlfs_batch_new() - an empty batch of rows for @ss, with room for @rows_cap rows
- * of the subsystem's columns, which must be defined. Returns NULL on -ENOMEM.
+ * mlfs_batch_new() - an empty batch of @rows_cap rows of @ncols cells for @ss. The
+ * subsystem's columns may still be undefined when it is filled, but must match
+ * @ncols when it is queued. Returns NULL on -ENOMEM.
  */
-struct mlfs_batch *mlfs_batch_new(struct mlfs_subsys *ss, unsigned rows_cap);
+struct mlfs_batch *mlfs_batch_new(struct mlfs_subsys *ss, unsigned ncols, unsigned rows_cap);
 void mlfs_batch_free(struct mlfs_batch *batch); /* accepts NULL */
 
 /* The next row's cells, to fill in, or NULL when the batch is full. */
 struct mlfs_value *mlfs_batch_append(struct mlfs_batch *batch);
 
-/* Forget the last appended row (it failed to parse). */
-void mlfs_batch_unappend(struct mlfs_batch *batch);
 unsigned mlfs_batch_rows(const struct mlfs_batch *batch);
 
-/* Count @bytes of input text towards the subsystem's `bytes` once the batch commits. */
-void mlfs_batch_add_bytes(struct mlfs_batch *batch, uint64_t bytes);
+/* The cell at @row, @col, for a second look after filling (type inference). */
+const struct mlfs_value *mlfs_batch_cell(const struct mlfs_batch *batch, unsigned row,
+					 unsigned col);
 
 /*
  * Where the writer reports the fate of a batch: it stores the first failure's
@@ -187,10 +187,14 @@ enum {
  * mlfs_store_ingest() - queue @batch for the writer; the store owns it from here.
  * Without MLFS_INGEST_WAIT a full queue drops the batch, counts its rows as drops
  * and returns -EAGAIN, never blocking. *ret_ticket (may be NULL) identifies the
- * batch for mlfs_store_wait(). Returns 0 or -errno.
+ * batch for mlfs_store_wait(). Returns 0, -EINVAL when the batch's width is not
+ * the subsystem's, or -errno.
  */
 int mlfs_store_ingest(struct mlfs_store *store, struct mlfs_batch *batch, unsigned flags,
 		      uint64_t *ret_ticket);
+
+/* Count @bytes of text a user wrote to the dataset, shown as `bytes` in status. */
+void mlfs_subsys_count_bytes(struct mlfs_subsys *ss, uint64_t bytes);
 
 /* Wait until every batch up to @ticket is committed or failed. */
 void mlfs_store_wait(struct mlfs_store *store, uint64_t ticket);

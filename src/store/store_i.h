@@ -34,9 +34,9 @@ struct mlfs_subsys {
 	struct mlfs_columns cols;         /* written once, by define */
 	uint64_t min_seq, max_seq;        /* rows kept are min_seq..max_seq; 0,0 = none */
 	uint64_t bytes, drops;            /* as in subsystems.bytes, .drops */
-	bool counters_dirty;              /* drops not yet written to the database */
+	int64_t last_ingest_ns;           /* as in subsystems.last_ingest */
+	bool counters_dirty;              /* the three above not yet in the database */
 	uint64_t queued;                  /* rows in the ingest queue or being committed */
-	int64_t last_ingest_ns;
 	enum mlfs_mode mode;
 	char mode_reason[MLFS_REASON_MAX];
 	int64_t mode_changed_ns;
@@ -83,7 +83,6 @@ struct mlfs_batch {
 	struct mlfs_subsys *ss; /* a reference */
 	uint64_t ticket;
 	unsigned ncols, rows, rows_cap;
-	uint64_t bytes;
 	int *result;
 	struct mlfs_value cells[]; /* rows_cap * ncols */
 };
@@ -112,7 +111,7 @@ void store_snapshot_end(struct mlfs_store *store, sqlite3 *db, sqlite3_stmt *stm
 int store_subsys_load(struct mlfs_store *store);
 void store_subsys_unload(struct mlfs_store *store);
 
-/* Write the drops of subsystems that dropped rows since; caller holds db_lock. */
+/* Write the counters of subsystems whose counters changed; caller holds db_lock. */
 void store_subsys_flush_counters(struct mlfs_store *store);
 
 /* The writer thread and the queue's tear-down. */

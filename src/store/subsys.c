@@ -363,7 +363,8 @@ static const char *type_sql(enum mlfs_value_type type)
 
 static int create_table(sqlite3 *db, const struct mlfs_subsys *ss, const struct mlfs_columns *cols)
 {
-	size_t cap = 64 + cols->n * (MLFS_COLUMN_NAME_MAX + 16), len;
+	/* ', "name" INTEGER NOT NULL' per column, after the table's name. */
+	size_t cap = 128 + MLFS_SUBSYS_NAME_MAX + cols->n * (MLFS_COLUMN_NAME_MAX + 32), len;
 	char *sql = malloc(cap);
 	unsigned i;
 	int r;
@@ -516,7 +517,8 @@ void store_subsys_flush_counters(struct mlfs_store *store)
 	int i, n;
 
 	n = mlfs_store_subsys_list(store, &list);
-	if (n <= 0 || prepare(store->db, "UPDATE subsystems SET drops = ? WHERE id = ?",
+	if (n <= 0 || prepare(store->db, "UPDATE subsystems SET bytes = ?, drops = ?, last_ingest = ? "
+					  "WHERE id = ?",
 			      &stmt) < 0) {
 		if (n >= 0)
 			mlfs_subsys_list_free(list, n);
@@ -529,13 +531,15 @@ void store_subsys_flush_counters(struct mlfs_store *store)
 		pthread_mutex_lock(&ss->lock);
 		dirty = ss->counters_dirty;
 		if (dirty) {
-			sqlite3_bind_int64(stmt, 1, (sqlite3_int64)ss->drops);
+			sqlite3_bind_int64(stmt, 1, (sqlite3_int64)ss->bytes);
+			sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ss->drops);
+			sqlite3_bind_int64(stmt, 3, ss->last_ingest_ns);
 			ss->counters_dirty = false;
 		}
 		pthread_mutex_unlock(&ss->lock);
 		if (!dirty)
 			continue;
-		sqlite3_bind_int64(stmt, 2, ss->id);
+		sqlite3_bind_int64(stmt, 4, ss->id);
 		sqlite3_step(stmt);
 		sqlite3_reset(stmt);
 	}
@@ -616,7 +620,8 @@ int store_subsys_load(struct mlfs_store *store)
 	sqlite3_stmt *stmt;
 	int rc, r;
 
-	r = prepare(store->db, "SELECT id, name, origin, bytes, drops FROM subsystems ORDER BY id",
+	r = prepare(store->db, "SELECT id, name, origin, bytes, drops, last_ingest FROM subsystems "
+			"ORDER BY id",
 		    &stmt);
 	if (r < 0)
 		return r;
@@ -634,6 +639,7 @@ int store_subsys_load(struct mlfs_store *store)
 		ss->rows_max = store->rows_max;
 		ss->bytes = (uint64_t)sqlite3_column_int64(stmt, 3);
 		ss->drops = (uint64_t)sqlite3_column_int64(stmt, 4);
+		ss->last_ingest_ns = sqlite3_column_int64(stmt, 5);
 		r = load_one(store->db, ss);
 		if (r == 0)
 			r = registry_add(store, ss);

@@ -92,7 +92,7 @@ static struct mlfs_subsys *make_subsys(struct mlfs_store *store, const char *nam
 static void ingest_rows(struct mlfs_store *store, struct mlfs_subsys *ss, unsigned ncols,
 			int64_t first, unsigned n)
 {
-	struct mlfs_batch *b = mlfs_batch_new(ss, n);
+	struct mlfs_batch *b = mlfs_batch_new(ss, ncols, n);
 	uint64_t ticket = 0;
 	unsigned i, c;
 
@@ -267,7 +267,7 @@ START_TEST(test_reals_keep_their_type)
 {
 	struct mlfs_store *store = open_store(0, 0);
 	struct mlfs_subsys *ss = make_subsys(store, "s", 2);
-	struct mlfs_batch *b = mlfs_batch_new(ss, 1);
+	struct mlfs_batch *b = mlfs_batch_new(ss, 2, 1);
 	struct mlfs_value *row = mlfs_batch_append(b);
 	const struct mlfs_value *got;
 	struct mlfs_cursor *c;
@@ -339,7 +339,7 @@ START_TEST(test_nonwaiting_source_drops_and_counts)
 {
 	struct mlfs_store *store = open_store(0, 8);
 	struct mlfs_subsys *ss = make_subsys(store, "s", 2);
-	struct mlfs_batch *b = mlfs_batch_new(ss, 9);
+	struct mlfs_batch *b = mlfs_batch_new(ss, 2, 9);
 	struct mlfs_subsys_status st;
 	unsigned i;
 
@@ -382,7 +382,7 @@ START_TEST(test_close_commits_queued_rows)
 	int i;
 
 	for (i = 0; i < 20; i++) {
-		struct mlfs_batch *b = mlfs_batch_new(ss, 100);
+		struct mlfs_batch *b = mlfs_batch_new(ss, 2, 100);
 
 		while (mlfs_batch_append(b))
 			;
