@@ -78,6 +78,11 @@ static int make_parent_dirs(const char *path)
 
 	if (!copy)
 		return -ENOMEM;
+	/* dirname() of a bare file name is a static ".": nothing to make, nothing to write. */
+	if (!strchr(copy, '/')) {
+		free(copy);
+		return 0;
+	}
 	dir = dirname(copy);
 	for (p = dir + 1; r == 0; p++) {
 		bool end = *p == '\0';
@@ -220,6 +225,11 @@ int mlfs_store_open(const struct mlfs_store_options *opts, struct mlfs_store **r
 	int r;
 
 	snprintf(errbuf, errlen, "cannot open database");
+	/*
+	 * SQLite's memory statistics take a global mutex on every allocation: 7% of the
+	 * writer's time. Only possible before SQLite's first use; later it is a no-op.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	store = calloc(1, sizeof(*store));
 	if (!store)
 		return -ENOMEM;

@@ -551,7 +551,7 @@ void store_subsys_flush_counters(struct mlfs_store *store)
 static int load_one(sqlite3 *db, struct mlfs_subsys *ss)
 {
 	sqlite3_stmt *stmt;
-	char sql[160];
+	char sql[80 + 2 * MLFS_SUBSYS_NAME_MAX];
 	int rc, r;
 
 	r = prepare(db, "SELECT name, type, is_target FROM columns WHERE subsys_id = ? "
@@ -603,7 +603,9 @@ static int load_one(sqlite3 *db, struct mlfs_subsys *ss)
 
 	if (ss->cols.n == 0)
 		return 0;
-	snprintf(sql, sizeof(sql), "SELECT min(seq), max(seq) FROM \"ds_%s\"", ss->name);
+	/* Two subqueries, each an index look-up: min() and max() together scan the table. */
+	snprintf(sql, sizeof(sql), "SELECT (SELECT min(seq) FROM \"ds_%s\"), "
+		 "(SELECT max(seq) FROM \"ds_%s\")", ss->name, ss->name);
 	r = prepare(db, sql, &stmt);
 	if (r < 0)
 		return r;
