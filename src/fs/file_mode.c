@@ -66,10 +66,10 @@ static int mode_write(struct fs_file *f, const char *buf, size_t len)
 	process_name(f->pid, comm, sizeof(comm));
 	snprintf(reason, sizeof(reason), "written to mode by uid %u (%s, pid %d)",
 		 (unsigned)f->uid, comm, (int)f->pid);
-	r = mlfs_store_mode_set(f->fs->store, f->ss, mode, reason);
+	r = mlfs_subsys_request_mode(f->fs->store, f->ss, mode, reason);
 	if (r < 0)
-		mlfs_log(LOG_ERR, "%s/mode: cannot store the change: %s", mlfs_subsys_name(f->ss),
-			 strerror(-r));
+		mlfs_log(LOG_ERR, "%s/mode: mode %s refused: %s", mlfs_subsys_name(f->ss),
+			 mlfs_mode_name(mode), strerror(-r));
 	else
 		mlfs_log(LOG_INFO, "%s: mode %s, %s", mlfs_subsys_name(f->ss),
 			 mlfs_mode_name(mode), reason);

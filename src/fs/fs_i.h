@@ -14,10 +14,12 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "collector.h"
 #include "store.h"
 
 struct mlfs_fs {
 	struct mlfs_store *store;
+	struct mlfs_kdev *kdev; /* the kernel proxy's device */
 	struct fuse_session *se;
 	time_t started;
 };

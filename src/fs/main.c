@@ -24,8 +24,13 @@
 #define MLFS_DEFAULT_DB "/var/lib/mlfs/mlfs.db"
 #endif
 
+#ifndef MLFS_DEFAULT_KDEV
+#define MLFS_DEFAULT_KDEV "/dev/mlproxy"
+#endif
+
 struct options {
 	char *db;
+	char *kdev;
 	char *rows_max;
 	char *queue_rows;
 	int help;
@@ -35,6 +40,7 @@ struct options {
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
 static const struct fuse_opt option_spec[] = {
 	OPT("db=%s", db),
+	OPT("kdev=%s", kdev),
 	OPT("rows_max=%s", rows_max),
 	OPT("queue_rows=%s", queue_rows),
 	OPT("-h", help),
@@ -54,6 +60,8 @@ static void usage(const char *prog)
 	       "\n"
 	       "mlfs options:\n"
 	       "    -o db=PATH             database file (default " MLFS_DEFAULT_DB ")\n"
+	       "    -o kdev=PATH           the kernel proxy's device, or the socket of\n"
+	       "                           mlproxy-standin (default " MLFS_DEFAULT_KDEV ")\n"
 	       "    -o rows_max=N          rows kept per subsystem, oldest dropped first\n"
 	       "                           (default %llu)\n"
 	       "    -o queue_rows=N        rows queued for the writer before writers wait\n"
@@ -172,6 +180,13 @@ int main(int argc, char *argv[])
 		mlfs_log(LOG_ERR, "cannot start the writer thread: %s", strerror(-r));
 		goto out_unmount;
 	}
+	r = mlfs_kdev_new(opts.kdev ? opts.kdev : MLFS_DEFAULT_KDEV, fs.store, mlfs_log, &fs.kdev);
+	if (r == 0)
+		r = mlfs_kdev_start(fs.kdev);
+	if (r < 0) {
+		mlfs_log(LOG_ERR, "cannot start the kernel proxy's reader: %s", strerror(-r));
+		goto out_unmount;
+	}
 	mlfs_log(LOG_INFO, "%s mounted on %s", store_opts.path, cmd.mountpoint);
 	if (cmd.singlethread) {
 		ret = fuse_session_loop(fs.se);
@@ -194,6 +209,8 @@ int main(int argc, char *argv[])
 
 out_unmount:
 	fuse_session_unmount(fs.se);
+	/* No FUSE request runs any more: nobody can use the device's mode owner. */
+	mlfs_kdev_free(fs.kdev);
 out_signals:
 	fuse_remove_signal_handlers(fs.se);
 out_session:
@@ -205,6 +222,7 @@ out_args:
 	free((char *)store_opts.path);
 	free(cmd.mountpoint);
 	free(opts.db);
+	free(opts.kdev);
 	free(opts.rows_max);
 	free(opts.queue_rows);
 	fuse_opt_free_args(&args);

@@ -8,12 +8,19 @@
 
 #ifdef __KERNEL__
 #include <linux/errno.h>
+#include <linux/math64.h>
 #include <linux/types.h>
+#define mlfs_div_s64(a, b) div64_s64((a), (b))
 #else
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+typedef int64_t s64;
+typedef uint64_t u64;
+typedef uint32_t u32;
+typedef uint16_t u16;
+#define mlfs_div_s64(a, b) ((a) / (b))
 #endif
 
 #endif

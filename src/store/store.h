@@ -148,6 +148,28 @@ void mlfs_subsys_status(struct mlfs_subsys *ss, struct mlfs_subsys_status *ret);
 enum mlfs_mode mlfs_subsys_mode(struct mlfs_subsys *ss);
 
 /*
+ * A source that decides a subsystem's mode itself (the kernel proxy) attaches
+ * here, so that a user's mode change reaches it. set_mode() returns 0 or -errno;
+ * on failure the change is refused.
+ */
+struct mlfs_mode_owner {
+	int (*set_mode)(void *ctx, struct mlfs_subsys *ss, enum mlfs_mode mode);
+	void *ctx;
+};
+
+/* Attach @owner (NULL: detach). The owner must outlive its attachment. */
+void mlfs_subsys_set_mode_owner(struct mlfs_subsys *ss, const struct mlfs_mode_owner *owner);
+
+/*
+ * mlfs_subsys_request_mode() - a user asks for @mode: it goes to the mode's owner
+ * if one is attached, then into the store with @reason. A kernel subsystem whose
+ * owner is not attached (the kernel is not connected) refuses with -ENODEV.
+ * Returns 0 or -errno.
+ */
+int mlfs_subsys_request_mode(struct mlfs_store *store, struct mlfs_subsys *ss,
+			     enum mlfs_mode mode, const char *reason);
+
+/*
  * mlfs_store_mode_set() - change the mode, recording time and @reason in the mode
  * history. Setting the current mode again records nothing. Returns 0 or -errno.
  */

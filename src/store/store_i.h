@@ -43,6 +43,8 @@ struct mlfs_subsys {
 	uint64_t mode_changes;
 	uint64_t feedback;
 
+	struct mlfs_mode_owner owner; /* set_mode NULL: none; protected by lock */
+
 	sqlite3_stmt *insert; /* the writer's prepared INSERT; protected by store->db_lock */
 };
 

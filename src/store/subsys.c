@@ -481,31 +481,75 @@ enum mlfs_mode mlfs_subsys_mode(struct mlfs_subsys *ss)
 	return mode;
 }
 
-int mlfs_store_mode_set(struct mlfs_store *store, struct mlfs_subsys *ss, enum mlfs_mode mode,
-			const char *reason)
+/* Caller holds db_lock. */
+static int mode_set_locked(struct mlfs_store *store, struct mlfs_subsys *ss, enum mlfs_mode mode,
+			   const char *reason)
 {
 	int64_t now = store_now_ns();
-	int r = 0;
+	int r;
 
-	if (!mlfs_mode_name(mode))
-		return -EINVAL;
-	pthread_mutex_lock(&store->db_lock);
-	if (atomic_load(&ss->removed)) {
-		r = -ENOENT;
-		goto out_unlock;
-	}
+	if (atomic_load(&ss->removed))
+		return -ENOENT;
 	if (mlfs_subsys_mode(ss) == mode)
-		goto out_unlock;
+		return 0;
 	r = history_insert(store->db, ss->id, now, mode, reason);
 	if (r < 0)
-		goto out_unlock;
+		return r;
 	pthread_mutex_lock(&ss->lock);
 	ss->mode = mode;
 	snprintf(ss->mode_reason, sizeof(ss->mode_reason), "%s", reason);
 	ss->mode_changed_ns = now;
 	ss->mode_changes++;
 	pthread_mutex_unlock(&ss->lock);
-out_unlock:
+	return 0;
+}
+
+int mlfs_store_mode_set(struct mlfs_store *store, struct mlfs_subsys *ss, enum mlfs_mode mode,
+			const char *reason)
+{
+	int r;
+
+	if (!mlfs_mode_name(mode))
+		return -EINVAL;
+	pthread_mutex_lock(&store->db_lock);
+	r = mode_set_locked(store, ss, mode, reason);
+	pthread_mutex_unlock(&store->db_lock);
+	return r;
+}
+
+void mlfs_subsys_set_mode_owner(struct mlfs_subsys *ss, const struct mlfs_mode_owner *owner)
+{
+	pthread_mutex_lock(&ss->lock);
+	if (owner)
+		ss->owner = *owner;
+	else
+		ss->owner.set_mode = NULL;
+	pthread_mutex_unlock(&ss->lock);
+}
+
+/*
+ * Under db_lock, so that the owner's echo of the change (the kernel reports every
+ * mode change) is stored after this one, and finds nothing new.
+ */
+int mlfs_subsys_request_mode(struct mlfs_store *store, struct mlfs_subsys *ss,
+			     enum mlfs_mode mode, const char *reason)
+{
+	struct mlfs_mode_owner owner;
+	int r;
+
+	if (!mlfs_mode_name(mode))
+		return -EINVAL;
+	pthread_mutex_lock(&store->db_lock);
+	pthread_mutex_lock(&ss->lock);
+	owner = ss->owner;
+	pthread_mutex_unlock(&ss->lock);
+	if (owner.set_mode)
+		r = owner.set_mode(owner.ctx, ss, mode);
+	else
+		/* A kernel subsystem's mode is the kernel's to keep. */
+		r = ss->origin == MLFS_ORIGIN_KERNEL ? -ENODEV : 0;
+	if (r == 0)
+		r = mode_set_locked(store, ss, mode, reason);
 	pthread_mutex_unlock(&store->db_lock);
 	return r;
 }

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Sources of samples for the store. kdev: the mlproxy kernel module's device
+ * (/dev/mlproxy), or a UNIX socket where the user-space stand-in speaks the same
+ * records. Each kernel subsystem becomes a subsystem of the store; its samples,
+ * efficiency windows, outcomes and mode changes flow in, and mode changes and
+ * recommendations flow back.
+ */
+#ifndef MLFS_COLLECTOR_H
+#define MLFS_COLLECTOR_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+struct mlfs_kdev;
+
+/* How the collector reports, once per event; the daemon passes its logger. */
+typedef void (*mlfs_collector_log_fn)(int priority, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * mlfs_kdev_new() - a source for the device or socket at @path, feeding @store.
+ * Nothing is opened until mlfs_kdev_start(). Returns 0 or -ENOMEM.
+ */
+int mlfs_kdev_new(const char *path, struct mlfs_store *store, mlfs_collector_log_fn log,
+		  struct mlfs_kdev **ret_kdev);
+
+/*
+ * mlfs_kdev_start() - start the reader thread. It opens @path, and opens it again
+ * whenever it goes away; while it is missing the daemon runs on without it and
+ * says so once. Returns 0 or -errno.
+ */
+int mlfs_kdev_start(struct mlfs_kdev *kdev);
+
+/* True while the device is open. */
+bool mlfs_kdev_connected(struct mlfs_kdev *kdev);
+
+/*
+ * mlfs_kdev_recommend() - send a recommendation for kernel subsystem @ss.
+ * Returns 0, -ENODEV without the device, -ENOENT when @ss is not the kernel's,
+ * or the write's -errno.
+ */
+int mlfs_kdev_recommend(struct mlfs_kdev *kdev, struct mlfs_subsys *ss, uint64_t id,
+			int64_t value, uint64_t model_version);
+
+/* Stop the reader, queue what it read, and close. Accepts NULL. */
+void mlfs_kdev_free(struct mlfs_kdev *kdev);
+
+#endif
