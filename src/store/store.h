@@ -248,6 +248,48 @@ int mlfs_cursor_next(struct mlfs_cursor *cursor, const struct mlfs_value **ret_r
 /* Start again from the first row of the same snapshot. */
 int mlfs_cursor_rewind(struct mlfs_cursor *cursor);
 
+/* ---- models ---- */
+
+/* A model version as the store keeps it. Texts are owned: mlfs_model_record_fini(). */
+struct mlfs_model_record {
+	int64_t version;    /* 1, 2, ... per subsystem */
+	int64_t created_ns;
+	char origin[16];    /* trained, retrained, uploaded */
+	char kind[16];      /* classify, regress */
+	char params[96];
+	double cv_accuracy; /* percent; NaN when unknown */
+	double cv_mse;      /* NaN when unknown */
+	int64_t rows_used;  /* -1 when unknown */
+	double seconds;     /* NaN when unknown */
+	char *model_text;
+	size_t model_len;
+	char *scale_text;
+	size_t scale_len;
+};
+
+void mlfs_model_record_fini(struct mlfs_model_record *rec);
+
+/*
+ * mlfs_store_model_add() - keep @rec as the subsystem's next version and make it
+ * the active one, in one transaction. @rec->version and created_ns are set here.
+ * Returns 0 or -errno.
+ */
+int mlfs_store_model_add(struct mlfs_store *store, struct mlfs_subsys *ss,
+			 struct mlfs_model_record *rec);
+
+/* Load @version (0: the active one) into @ret. Returns 0, -ENOENT, or -errno. */
+int mlfs_store_model_load(struct mlfs_store *store, struct mlfs_subsys *ss, int64_t version,
+			  struct mlfs_model_record *ret);
+
+/* Make @version active. Returns 0, -ENOENT, or -errno. */
+int mlfs_store_model_activate(struct mlfs_store *store, struct mlfs_subsys *ss, int64_t version);
+
+/* The newest version older than the active one, for a rollback. Returns it or -ENOENT. */
+int64_t mlfs_store_model_previous(struct mlfs_store *store, struct mlfs_subsys *ss);
+
+/* The active model's version, 0 when there is none. */
+int64_t mlfs_subsys_model_version(struct mlfs_subsys *ss);
+
 /* ---- feedback ---- */
 
 /*

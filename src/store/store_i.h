@@ -42,6 +42,7 @@ struct mlfs_subsys {
 	int64_t mode_changed_ns;
 	uint64_t mode_changes;
 	uint64_t feedback;
+	int64_t model_version; /* as in subsystems.model_version */
 
 	struct mlfs_mode_owner owner; /* set_mode NULL: none; protected by lock */
 

@@ -666,7 +666,7 @@ int store_subsys_load(struct mlfs_store *store)
 	sqlite3_stmt *stmt;
 	int rc, r;
 
-	r = prepare(store->db, "SELECT id, name, origin, bytes, drops, last_ingest FROM subsystems "
+	r = prepare(store->db, "SELECT id, name, origin, bytes, drops, last_ingest, model_version FROM subsystems "
 			"ORDER BY id",
 		    &stmt);
 	if (r < 0)
@@ -686,6 +686,7 @@ int store_subsys_load(struct mlfs_store *store)
 		ss->bytes = (uint64_t)sqlite3_column_int64(stmt, 3);
 		ss->drops = (uint64_t)sqlite3_column_int64(stmt, 4);
 		ss->last_ingest_ns = sqlite3_column_int64(stmt, 5);
+		ss->model_version = sqlite3_column_int64(stmt, 6);
 		r = load_one(store->db, ss);
 		if (r == 0)
 			r = registry_add(store, ss);

@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +168,30 @@ START_TEST(test_older_database_is_upgraded)
 	ck_assert_int_ge(sql_int("PRAGMA user_version"), 1);
 	ck_assert_int_eq(sql_int("SELECT x FROM mine"), 42);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM subsystems"), 0);
+}
+END_TEST
+
+/* A database of schema version 1, from before models: upgraded, its subsystems kept. */
+START_TEST(test_version_1_database_is_upgraded)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "old", 2);
+
+	ingest_rows(store, ss, 2, 1, 5);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+	sql_exec("DROP TABLE models; ALTER TABLE subsystems DROP COLUMN model_version;"
+		 "PRAGMA user_version = 1");
+
+	store = open_store(0, 0);
+	ss = mlfs_store_subsys_get(store, "old");
+	ck_assert_ptr_nonnull(ss);
+	ck_assert_int_eq(mlfs_subsys_model_version(ss), 0);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), 2);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM \"ds_old\""), 5);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM models"), 0);
 }
 END_TEST
 
@@ -485,6 +510,58 @@ START_TEST(test_remove_deletes_everything)
 }
 END_TEST
 
+static void add_model(struct mlfs_store *store, struct mlfs_subsys *ss, const char *text,
+		      int64_t want_version)
+{
+	struct mlfs_model_record rec = { .origin = "uploaded", .kind = "classify",
+					 .params = "rbf C=1 gamma=0.5", .cv_accuracy = NAN,
+					 .cv_mse = NAN, .rows_used = -1, .seconds = NAN };
+
+	rec.model_text = (char *)text;
+	rec.model_len = strlen(text);
+	ck_assert_int_eq(mlfs_store_model_add(store, ss, &rec), 0);
+	ck_assert_int_eq(rec.version, want_version);
+}
+
+START_TEST(test_model_versions)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "m", 2);
+	struct mlfs_model_record rec;
+
+	ck_assert_int_eq(mlfs_subsys_model_version(ss), 0);
+	ck_assert_int_eq(mlfs_store_model_load(store, ss, 0, &rec), -ENOENT);
+	add_model(store, ss, "model one", 1);
+	add_model(store, ss, "model two", 2);
+	ck_assert_int_eq(mlfs_subsys_model_version(ss), 2);
+	ck_assert_int_eq(mlfs_store_model_load(store, ss, 0, &rec), 0);
+	ck_assert_str_eq(rec.model_text, "model two");
+	ck_assert_str_eq(rec.scale_text, "");
+	ck_assert(isnan(rec.cv_accuracy));
+	mlfs_model_record_fini(&rec);
+	/* Rollback: the newest version before the active one. */
+	ck_assert_int_eq(mlfs_store_model_previous(store, ss), 1);
+	ck_assert_int_eq(mlfs_store_model_activate(store, ss, 1), 0);
+	ck_assert_int_eq(mlfs_store_model_previous(store, ss), -ENOENT);
+	ck_assert_int_eq(mlfs_store_model_activate(store, ss, 7), -ENOENT);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+
+	store = open_store(0, 0);
+	ss = mlfs_store_subsys_get(store, "m");
+	ck_assert_int_eq(mlfs_subsys_model_version(ss), 1);
+	ck_assert_int_eq(mlfs_store_model_load(store, ss, 0, &rec), 0);
+	ck_assert_str_eq(rec.model_text, "model one");
+	ck_assert_str_eq(rec.origin, "uploaded");
+	ck_assert_str_eq(rec.params, "rbf C=1 gamma=0.5");
+	mlfs_model_record_fini(&rec);
+	/* A new model after a rollback takes the next free number. */
+	add_model(store, ss, "model three", 3);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+}
+END_TEST
+
 START_TEST(test_sync)
 {
 	struct mlfs_store *store = open_store(0, 0);
@@ -507,6 +584,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_new_database_is_migrated_and_wal);
 	tcase_add_test(tc, test_newer_schema_is_refused);
 	tcase_add_test(tc, test_older_database_is_upgraded);
+	tcase_add_test(tc, test_version_1_database_is_upgraded);
 	tcase_add_test(tc, test_one_daemon_per_database);
 	tcase_add_test(tc, test_unopenable_path);
 	tcase_add_test(tc, test_subsystem_names);
@@ -521,6 +599,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_everything_survives_reopen);
 	tcase_add_test(tc, test_mode_history);
 	tcase_add_test(tc, test_remove_deletes_everything);
+	tcase_add_test(tc, test_model_versions);
 	tcase_add_test(tc, test_sync);
 	suite_add_tcase(s, tc);
 	return s;
