@@ -27,6 +27,28 @@ int mlfs_kdev_new(const char *path, struct mlfs_store *store, mlfs_collector_log
 		  struct mlfs_kdev **ret_kdev);
 
 /*
+ * What the daemon does with a kernel subsystem's traffic beyond storing it: a
+ * recommendation for each sample, and the outcomes of recommendations. Called
+ * from the reader thread; either may be NULL.
+ */
+struct mlfs_kdev_listener {
+	/*
+	 * A sample's features (every column but the target, in the target's units):
+	 * return 0 and a value to recommend, in the target's units, or -errno for none
+	 * (no model). @id identifies the recommendation in outcomes.
+	 */
+	int (*recommend)(void *ctx, struct mlfs_subsys *ss, const double *features, unsigned n,
+			 uint64_t id, double *ret_value, uint64_t *ret_model_version);
+	/* A decision's outcome: which arm chose, the recommendation it used (0: none). */
+	void (*outcome)(void *ctx, struct mlfs_subsys *ss, uint64_t recommendation, bool ml,
+			double metric);
+	void *ctx;
+};
+
+/* Set before mlfs_kdev_start(). */
+void mlfs_kdev_set_listener(struct mlfs_kdev *kdev, const struct mlfs_kdev_listener *listener);
+
+/*
  * mlfs_kdev_start() - start the reader thread. It opens @path, and opens it again
  * whenever it goes away; while it is missing the daemon runs on without it and
  * says so once. Returns 0 or -errno.

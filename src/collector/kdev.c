@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@ struct kdev_subsys {
 	struct mlfs_batch *batch; /* samples read but not queued yet */
 	struct mlfs_feedback fb[KDEV_FEEDBACK_MAX];
 	unsigned nfb;
+	int last_error; /* of the last recommendation sent, to log each failure once */
 };
 
 struct mlfs_kdev {
@@ -59,7 +61,13 @@ struct mlfs_kdev {
 	struct kdev_subsys map[KDEV_SUBSYS_MAX];
 	unsigned nmap;
 	bool said_missing;
+	struct mlfs_kdev_listener listener;
 };
+
+void mlfs_kdev_set_listener(struct mlfs_kdev *k, const struct mlfs_kdev_listener *listener)
+{
+	k->listener = *listener;
+}
 
 int mlfs_kdev_new(const char *path, struct mlfs_store *store, mlfs_collector_log_fn log,
 		  struct mlfs_kdev **ret_kdev)
@@ -329,6 +337,30 @@ out:
 	free(cols);
 }
 
+/*
+ * Each sample gets its recommendation at once, clamped by the kernel to the range;
+ * no model, no recommendation, and the kernel keeps its default.
+ */
+static void recommend(struct mlfs_kdev *k, struct kdev_subsys *ks, const struct mlproxy_sample *s)
+{
+	double x[MLPROXY_COLUMNS_MAX], value;
+	unsigned i, target = ks->ncols - 1;
+	uint64_t version;
+	int r;
+
+	for (i = 0; i < target; i++)
+		x[i] = ks->scale[i] == 1 ? (double)s->values[i] : (double)s->values[i] / ks->scale[i];
+	if (k->listener.recommend(k->listener.ctx, ks->ss, x, target, s->hdr.seq, &value,
+				  &version) < 0)
+		return;
+	r = mlfs_kdev_recommend(k, ks->ss, s->hdr.seq, llround(value * ks->scale[target]),
+				version);
+	if (r < 0 && r != ks->last_error)
+		k->log(LOG_WARNING, "%s: recommendation not sent: %s", mlfs_subsys_name(ks->ss),
+		       strerror(-r));
+	ks->last_error = r;
+}
+
 static void on_sample(struct mlfs_kdev *k, struct kdev_subsys *ks, const struct mlproxy_sample *s)
 {
 	struct mlfs_value *row;
@@ -353,6 +385,8 @@ static void on_sample(struct mlfs_kdev *k, struct kdev_subsys *ks, const struct 
 			row[i].r = (double)s->values[i] / ks->scale[i];
 		}
 	}
+	if (k->listener.recommend)
+		recommend(k, ks, s);
 }
 
 static const enum mlfs_arm arms[MLPROXY_ARM_MAX] = {
@@ -385,6 +419,9 @@ static void on_outcome(struct mlfs_kdev *k, struct kdev_subsys *ks,
 		return;
 	add_feedback(k, ks, o->recommendation ? (int64_t)o->recommendation : -1, arms[o->arm],
 		     ks->metric, (double)o->metric);
+	if (k->listener.outcome)
+		k->listener.outcome(k->listener.ctx, ks->ss, o->recommendation,
+				    o->arm == MLPROXY_ARM_ML, (double)o->metric);
 }
 
 static void on_mode(struct mlfs_kdev *k, struct kdev_subsys *ks,

@@ -190,6 +190,9 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse
 		return;
 	}
 	pthread_mutex_lock(&f->lock);
+	/* A pipe-like file (query and answer) has no positions: writes moved the offset. */
+	if (f->ops->pipe)
+		off = f->pos;
 	if (off != f->pos)
 		r = stream_seek(f, off, buf, size ? size : 1);
 	if (r == 0 && f->pos == off) {

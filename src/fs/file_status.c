@@ -6,8 +6,47 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
 
 #include "fs_i.h"
+
+/* The active model and the training job. */
+static int show_model(struct fs_file *f)
+{
+	struct fs_model_ref *ref = fs_models_get(f->fs->models, f->ss);
+	struct fs_train_state job;
+	struct mlfs_model_info info;
+	int r;
+
+	r = fs_file_printf(f, "model_version: %lld\n", (long long)mlfs_subsys_model_version(f->ss));
+	if (ref) {
+		fs_model_info(ref, &info);
+		r |= fs_file_printf(f, "model: %s %s C=%g gamma=%g, %u features%s\n",
+				    info.kind == MLFS_MODEL_CLASSIFY ? "classify" : "regress",
+				    info.kernel_type == 0 ? "linear" : "rbf", info.c, info.gamma,
+				    info.nfeatures, info.scaled ? ", scaled" : "");
+		if (info.trained && info.kind == MLFS_MODEL_CLASSIFY)
+			r |= fs_file_printf(f, "model_cv: accuracy %.2f%% on %zu rows in %.1f s\n",
+					    info.cv_accuracy, info.rows_used, info.seconds);
+		else if (info.trained)
+			r |= fs_file_printf(f, "model_cv: mse %g on %zu rows in %.1f s\n",
+					    info.cv_mse, info.rows_used, info.seconds);
+		fs_model_ref_put(ref);
+	}
+	fs_models_state(f->fs->models, f->ss, &job);
+	if (job.running)
+		r |= fs_file_printf(f, "training: %s, grid point %u of %u\n", job.stage, job.point,
+				    job.points);
+	else if (job.stage[0])
+		r |= fs_file_printf(f, "training: %s%s%s\n", job.stage,
+				    strcmp(job.last, "ok") ? ": " : "",
+				    strcmp(job.last, "ok") ? job.last : "");
+	else
+		r |= fs_file_printf(f, "training: idle\n");
+	return r;
+}
 
 static int status_show(struct fs_file *f)
 {
@@ -40,6 +79,7 @@ static int status_show(struct fs_file *f)
 			    "\nfeedback: %" PRIu64 "\n",
 			    mlfs_mode_name(st.mode), st.mode_reason, changed, st.mode_changes,
 			    st.feedback);
+	r |= show_model(f);
 	free(cols);
 	return r ? -ENOMEM : 0;
 }

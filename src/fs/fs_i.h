@@ -17,12 +17,76 @@
 #include "collector.h"
 #include "store.h"
 
+struct fs_models;
+
 struct mlfs_fs {
 	struct mlfs_store *store;
-	struct mlfs_kdev *kdev; /* the kernel proxy's device */
+	struct mlfs_kdev *kdev;     /* the kernel proxy's device */
+	struct fs_models *models;   /* active models and training jobs */
 	struct fuse_session *se;
 	time_t started;
 };
+
+/* ---- models (models.c) ---- */
+
+struct mlfs_model;
+struct fs_model_ref;
+
+/* A training job, as status shows it. */
+struct fs_train_state {
+	bool running;
+	char stage[24];         /* starting, sampling, scaling, grid search, final model, done... */
+	unsigned point, points; /* grid points done, of all */
+	char last[160];         /* "ok" or why the last job failed */
+};
+
+int fs_models_new(struct mlfs_store *store, struct fs_models **ret);
+void fs_models_free(struct fs_models *m); /* cancels and joins training; accepts NULL */
+
+/* The active model of @ss, referenced (fs_model_ref_put), or NULL when it has none. */
+struct fs_model_ref *fs_models_get(struct fs_models *m, struct mlfs_subsys *ss);
+void fs_model_ref_put(struct fs_model_ref *ref); /* accepts NULL */
+int fs_model_predict(struct fs_model_ref *ref, const double *x, unsigned n, double *ret_y);
+int64_t fs_model_version(const struct fs_model_ref *ref);
+struct mlfs_model_info;
+void fs_model_info(const struct fs_model_ref *ref, struct mlfs_model_info *ret);
+
+/* Keep @model (taken over) as the next version of @ss and make it active. */
+int fs_models_install(struct fs_models *m, struct mlfs_subsys *ss, struct mlfs_model *model,
+		      const char *origin);
+int fs_models_rollback(struct fs_models *m, struct mlfs_subsys *ss);
+
+/* A scaling written to model.scale (taken over), for the next model upload to use. */
+int fs_models_set_pending_scale(struct fs_models *m, struct mlfs_subsys *ss, char *text,
+				size_t len);
+char *fs_models_take_pending_scale(struct fs_models *m, struct mlfs_subsys *ss, size_t *ret_len);
+
+/* The latest recommendation sent to the kernel for a subsystem, with what came of it. */
+struct fs_recommendation {
+	uint64_t id;
+	double value;
+	int64_t model_version;
+	enum mlfs_mode mode;
+	unsigned nfeatures;
+	double features[MLFS_COLUMNS_MAX];
+	/* The newest recommendation whose decision's outcome came back: */
+	uint64_t outcome_of; /* its id, 0 for none yet */
+	bool applied;        /* the model's arm made that decision */
+	double outcome;      /* the metric it achieved */
+};
+
+/* Predict for a kernel sample and remember it as the latest. -ENOENT: no model. */
+int fs_models_recommend(struct fs_models *m, struct mlfs_subsys *ss, const double *x, unsigned n,
+			uint64_t id, double *ret_value, uint64_t *ret_version);
+void fs_models_outcome(struct fs_models *m, struct mlfs_subsys *ss, uint64_t recommendation,
+		       bool ml, double metric);
+bool fs_models_last_recommendation(struct fs_models *m, struct mlfs_subsys *ss,
+				   struct fs_recommendation *ret);
+
+/* Train in the background: -EBUSY while a job runs. Cancel: -ENOENT when none runs. */
+int fs_models_train(struct fs_models *m, struct mlfs_subsys *ss);
+int fs_models_cancel(struct fs_models *m, struct mlfs_subsys *ss);
+void fs_models_state(struct fs_models *m, struct mlfs_subsys *ss, struct fs_train_state *ret);
 
 /* ---- logging: stderr in the foreground, syslog once daemonised ---- */
 
@@ -42,6 +106,7 @@ struct fs_file_ops {
 	const char *name;     /* in <subsys>/ */
 	const char *category; /* the directory of the same files for every subsystem, or NULL */
 	mode_t mode;          /* permission bits; writable kinds also need write() */
+	bool pipe;            /* reads return what comes next, whatever the offset */
 
 	int (*open)(struct fs_file *f, int flags);
 	int (*show)(struct fs_file *f);
@@ -87,6 +152,10 @@ extern const struct fs_file_ops fs_dataset_svm_ops;
 extern const struct fs_file_ops fs_mode_ops;
 extern const struct fs_file_ops fs_feedback_ops;
 extern const struct fs_file_ops fs_status_ops;
+extern const struct fs_file_ops fs_model_ops;
+extern const struct fs_file_ops fs_model_scale_ops;
+extern const struct fs_file_ops fs_control_ops;
+extern const struct fs_file_ops fs_recommendation_ops;
 
 /* Every kind, in directory order; its index + 1 is its slot in the inode number. */
 extern const struct fs_file_ops *const fs_file_kinds[];

@@ -107,6 +107,19 @@ static char *absolute_path(const char *path)
 	return abs;
 }
 
+/* The device's reader asks the models for each kernel sample's recommendation. */
+static int recommend_for_kernel(void *ctx, struct mlfs_subsys *ss, const double *x, unsigned n,
+				uint64_t id, double *ret_value, uint64_t *ret_version)
+{
+	return fs_models_recommend(ctx, ss, x, n, id, ret_value, ret_version);
+}
+
+static void outcome_from_kernel(void *ctx, struct mlfs_subsys *ss, uint64_t recommendation,
+				bool ml, double metric)
+{
+	fs_models_outcome(ctx, ss, recommendation, ml, metric);
+}
+
 static void log_store_failure(int err, const char *subsys, const char *what)
 {
 	mlfs_log(LOG_ERR, "%s: %s: %s", subsys, what, strerror(-err));
@@ -163,6 +176,8 @@ int main(int argc, char *argv[])
 	}
 	mlfs_store_set_log(fs.store, log_store_failure);
 	fs.started = time(NULL);
+	if (fs_models_new(fs.store, &fs.models) < 0)
+		goto out_store;
 
 	fs.se = fuse_session_new(&args, &mlfs_fs_ops, sizeof(mlfs_fs_ops), &fs);
 	if (!fs.se)
@@ -181,8 +196,16 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	}
 	r = mlfs_kdev_new(opts.kdev ? opts.kdev : MLFS_DEFAULT_KDEV, fs.store, mlfs_log, &fs.kdev);
-	if (r == 0)
+	if (r == 0) {
+		const struct mlfs_kdev_listener listener = {
+			.recommend = recommend_for_kernel,
+			.outcome = outcome_from_kernel,
+			.ctx = fs.models,
+		};
+
+		mlfs_kdev_set_listener(fs.kdev, &listener);
 		r = mlfs_kdev_start(fs.kdev);
+	}
 	if (r < 0) {
 		mlfs_log(LOG_ERR, "cannot start the kernel proxy's reader: %s", strerror(-r));
 		goto out_unmount;
@@ -209,13 +232,15 @@ int main(int argc, char *argv[])
 
 out_unmount:
 	fuse_session_unmount(fs.se);
-	/* No FUSE request runs any more: nobody can use the device's mode owner. */
-	mlfs_kdev_free(fs.kdev);
 out_signals:
 	fuse_remove_signal_handlers(fs.se);
 out_session:
 	fuse_session_destroy(fs.se);
 out_store:
+	/* No FUSE request runs any more: nobody can use the device's mode owner. */
+	mlfs_kdev_free(fs.kdev);
+	/* After the device's reader, which asks the models for recommendations. */
+	fs_models_free(fs.models);
 	/* Commits every row that was accepted before the tree went away. */
 	mlfs_store_close(fs.store);
 out_args:

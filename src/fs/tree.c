@@ -29,8 +29,10 @@
 /* How long the kernel may cache names and attributes: subsystems come and go. */
 #define CACHE_SECONDS 1.0
 
+/* Append only: a kind's place is part of its inode number. */
 const struct fs_file_ops *const fs_file_kinds[] = {
 	&fs_dataset_ops, &fs_dataset_svm_ops, &fs_mode_ops, &fs_feedback_ops, &fs_status_ops,
+	&fs_model_ops, &fs_model_scale_ops, &fs_control_ops, &fs_recommendation_ops,
 };
 const unsigned fs_file_kinds_count = sizeof(fs_file_kinds) / sizeof(fs_file_kinds[0]);
 

@@ -47,13 +47,17 @@ static s64 best_batch(const struct demo_workload *w)
 void demo_workload_tick(struct demo_workload *w, s64 row[DEMO_COLUMNS])
 {
 	w->tick++;
-	/* A new phase every 64 ticks; small jitter in between. */
+	/*
+	 * A new phase every 64 ticks, small drifts in between: a recommendation made
+	 * for one tick still fits the next, as the kernel uses it a tick later.
+	 */
 	if (w->tick % 64 == 0) {
 		w->load = (s64)(next(w) % 1024);
 		w->seq_pct = (s64)(next(w) % 101);
+		w->queue = (s64)(next(w) % 256);
 	}
 	w->load = clamp(w->load + (s64)(next(w) % 17) - 8, 0, 1023);
-	w->queue = (s64)(next(w) % 256);
+	w->queue = clamp(w->queue + (s64)(next(w) % 9) - 4, 0, 255);
 	row[DEMO_LOAD] = w->load;
 	row[DEMO_SEQ_PCT] = w->seq_pct;
 	row[DEMO_QUEUE] = w->queue;
@@ -71,5 +75,5 @@ s64 demo_workload_throughput(const struct demo_workload *w, s64 batch)
 
 	if (miss < 0)
 		miss = -miss;
-	return clamp(10000 - 60 * miss, 100, 10000);
+	return clamp(10000 - 100 * miss, 100, 10000);
 }

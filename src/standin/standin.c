@@ -123,6 +123,7 @@ void standin_tick(struct standin *s)
 	standin_publish(s, row);
 
 	mlfs_policy_decide(&s->policy, demo_workload_default(&s->work), &d);
+	s->decided[d.arm]++;
 	mlproxy_record_init(&out.hdr, MLPROXY_OUTCOME, sizeof(out), STANDIN_DEMO_ID);
 	out.decision = d.number;
 	out.recommendation = d.recommendation;
@@ -230,8 +231,8 @@ void standin_write_stats(const struct standin *s, const char *path)
 		   "recommendation_value: %lld\n",
 		mlfs_mode_name(p->mode), mlfs_reason_text(p->reason), s->reader,
 		(unsigned long long)p->decisions,
-		(unsigned long long)p->arms[MLFS_POLICY_DEFAULT].decisions,
-		(unsigned long long)p->arms[MLFS_POLICY_ML].decisions,
+		(unsigned long long)s->decided[MLFS_POLICY_DEFAULT],
+		(unsigned long long)s->decided[MLFS_POLICY_ML],
 		(unsigned long long)p->window, (unsigned long long)s->drops,
 		(unsigned long long)s->malformed, (unsigned long long)s->recommendations,
 		(unsigned long long)p->rec_id, (long long)p->rec_value);

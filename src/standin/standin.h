@@ -24,6 +24,7 @@ struct standin {
 	bool reader;  /* someone has the "device" open */
 	uint64_t seq; /* records produced, dropped ones included */
 	uint64_t drops, malformed, recommendations;
+	uint64_t decided[MLFS_POLICY_ARMS]; /* decisions of each arm, ever */
 	/* Records waiting for the reader: a ring of fixed slots. */
 	unsigned head, count;
 	unsigned char queue[STANDIN_QUEUE_RECORDS][MLPROXY_RECORD_MAX];

@@ -9,20 +9,22 @@ mlfs_start
 cd "$MNT"
 
 # ---- a new tree ----
-check_eq "$(ls)" $'datasets\nfeedback\nmodes' "ls of a new tree"
-for c in datasets feedback modes; do
+CATEGORIES="datasets feedback models modes recommendations"
+check_eq "$(ls | tr '\n' ' ')" "$CATEGORIES " "ls of a new tree"
+for c in $CATEGORIES; do
 	[[ -d $c ]] || bad "$c is not a directory"
 	check_eq "$(ls "$c")" "" "ls $c of a new tree"
 done
 
 # ---- a subsystem: its files and the category views ----
 mkdir blk
-check_eq "$(ls)" $'blk\ndatasets\nfeedback\nmodes' "ls after mkdir blk"
-check_eq "$(ls blk)" $'dataset\ndataset.svm\nfeedback\nmode\nstatus' "ls blk"
+check_eq "$(ls | tr '\n' ' ')" "blk $CATEGORIES " "ls after mkdir blk"
+FILES="control dataset dataset.svm feedback mode model model.scale recommendation status"
+check_eq "$(ls blk | tr '\n' ' ')" "$FILES " "ls blk"
 check_eq "$(stat -c '%A %n' blk blk/* | tr '\n' ' ')" \
-	"drwxr-xr-x blk -rw-r--r-- blk/dataset -r--r--r-- blk/dataset.svm -rw-r--r-- blk/feedback -rw-r--r-- blk/mode -r--r--r-- blk/status " \
+	"drwxr-xr-x blk --w------- blk/control -rw-r--r-- blk/dataset -r--r--r-- blk/dataset.svm -rw-r--r-- blk/feedback -rw-r--r-- blk/mode -rw-r--r-- blk/model -rw-r--r-- blk/model.scale -rw-r--r-- blk/recommendation -r--r--r-- blk/status " \
 	"permission bits of a subsystem made with mkdir"
-for c in datasets feedback modes; do
+for c in $CATEGORIES; do
 	check_eq "$(ls "$c")" blk "ls $c"
 	[[ -f $c/blk ]] || bad "$c/blk is not a regular file"
 done
@@ -48,14 +50,13 @@ done
 
 # ---- names it may not: EINVAL or ENAMETOOLONG, one log line each, nothing created ----
 before=$(ls)
-for name in .hidden -dash 'a b' 'semi;colon' 'é' 'tab	x' status recommendations models \
-	metrics control lost+found; do
+for name in .hidden -dash 'a b' 'semi;colon' 'é' 'tab	x' status metrics control lost+found; do
 	expect_refused "Invalid argument" "mkdir" mkdir -- "$name"
 done
 expect_refused "File name too long" "mkdir" mkdir "${long63}x"
 check_eq "$(ls)" "$before" "ls after refused names"
 # Names the tree itself has, and a subsystem that exists: EEXIST.
-for name in datasets modes feedback blk; do
+for name in $CATEGORIES blk; do
 	expect_fail "File exists" mkdir "$name"
 done
 
@@ -73,7 +74,7 @@ expect_fail "Operation not permitted" mv blk blk2
 expect_fail "Operation not permitted" touch blk/newfile
 expect_fail "Operation not permitted" touch newfile
 check_eq "$(ls)" "$before" "ls after refused changes"
-check_eq "$(ls blk)" $'dataset\ndataset.svm\nfeedback\nmode\nstatus' "ls blk after refused changes"
+check_eq "$(ls blk | tr '\n' ' ')" "$FILES " "ls blk after refused changes"
 
 # ---- rmdir: the subsystem goes from every view at once, with its rows; the name can be
 # reused at once too (the category entries must not outlive it in the kernel's cache) ----

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The daemon's models: the active model of each subsystem, loaded from the store
+ * when first needed and swapped atomically when a new one is installed, and the
+ * training jobs, one background thread per subsystem, so no FUSE request ever
+ * waits for libsvm.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "fs_i.h"
+#include "model.h"
+
+struct fs_model_ref {
+	struct mlfs_model *model;
+	int64_t version;
+	atomic_uint refs;
+};
+
+struct job {
+	struct fs_models *models;
+	struct mlfs_subsys *ss; /* a reference, while the thread runs */
+	pthread_t thread;
+	bool joinable;
+	volatile bool cancel;
+	/* Below: protected by fs_models.lock. */
+	bool running;
+	struct fs_train_state state;
+};
+
+struct entry {
+	int64_t id;
+	struct fs_model_ref *active; /* protected by fs_models.lock */
+	char *pending_scale;         /* written to model.scale, for the next upload */
+	size_t pending_scale_len;
+	struct fs_recommendation last; /* the latest recommendation for the kernel */
+	struct job job;
+};
+
+struct fs_models {
+	struct mlfs_store *store;
+	pthread_mutex_t lock; /* protects entries[] and what they hold */
+	struct entry **entries; /* each allocated alone: training threads point into them */
+	size_t n, cap;
+};
+
+int fs_models_new(struct mlfs_store *store, struct fs_models **ret)
+{
+	struct fs_models *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	m->store = store;
+	pthread_mutex_init(&m->lock, NULL);
+	*ret = m;
+	return 0;
+}
+
+void fs_model_ref_put(struct fs_model_ref *ref)
+{
+	if (!ref || atomic_fetch_sub(&ref->refs, 1) != 1)
+		return;
+	mlfs_model_free(ref->model);
+	free(ref);
+}
+
+/* The entry of subsystem @id, made if missing; caller holds the lock. */
+static struct entry *entry_of(struct fs_models *m, int64_t id)
+{
+	size_t i;
+
+	struct entry *e;
+
+	for (i = 0; i < m->n; i++)
+		if (m->entries[i]->id == id)
+			return m->entries[i];
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 16;
+		struct entry **list = realloc(m->entries, cap * sizeof(*list));
+
+		if (!list)
+			return NULL;
+		m->entries = list;
+		m->cap = cap;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->id = id;
+	e->job.models = m;
+	m->entries[m->n++] = e;
+	return e;
+}
+
+static unsigned feature_count(struct mlfs_subsys *ss)
+{
+	struct mlfs_subsys_status st;
+
+	mlfs_subsys_status(ss, &st);
+	return st.ncols ? st.ncols - 1 : 0;
+}
+
+/* A model from the store's version @version of @ss. */
+static int load_ref(struct fs_models *m, struct mlfs_subsys *ss, int64_t version,
+		    struct fs_model_ref **ret)
+{
+	struct mlfs_model_record rec;
+	struct fs_model_ref *ref;
+	char err[160];
+	int r;
+
+	r = mlfs_store_model_load(m->store, ss, version, &rec);
+	if (r < 0)
+		return r;
+	ref = calloc(1, sizeof(*ref));
+	if (!ref) {
+		mlfs_model_record_fini(&rec);
+		return -ENOMEM;
+	}
+	r = mlfs_model_from_text(rec.model_text, rec.model_len, rec.scale_len ? rec.scale_text : NULL,
+				 rec.scale_len, feature_count(ss), &ref->model, err, sizeof(err));
+	if (r < 0) {
+		mlfs_log(LOG_ERR, "%s: stored model version %lld does not load: %s",
+			 mlfs_subsys_name(ss), (long long)rec.version, err);
+		free(ref);
+	} else {
+		ref->version = rec.version;
+		atomic_init(&ref->refs, 1);
+		*ret = ref;
+	}
+	mlfs_model_record_fini(&rec);
+	return r;
+}
+
+struct fs_model_ref *fs_models_get(struct fs_models *m, struct mlfs_subsys *ss)
+{
+	int64_t want = mlfs_subsys_model_version(ss);
+	struct fs_model_ref *ref = NULL, *old = NULL;
+	struct entry *e;
+
+	if (want == 0)
+		return NULL;
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e && e->active && e->active->version == want) {
+		ref = e->active;
+		atomic_fetch_add(&ref->refs, 1);
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (ref || !e)
+		return ref;
+
+	/* Not loaded yet, or a rollback changed the active version. */
+	if (load_ref(m, ss, want, &ref) < 0)
+		return NULL;
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e) {
+		old = e->active;
+		e->active = ref;
+		atomic_fetch_add(&ref->refs, 1);
+	}
+	pthread_mutex_unlock(&m->lock);
+	fs_model_ref_put(old);
+	return ref;
+}
+
+int fs_model_predict(struct fs_model_ref *ref, const double *x, unsigned n, double *ret_y)
+{
+	return mlfs_model_predict(ref->model, x, n, ret_y);
+}
+
+int64_t fs_model_version(const struct fs_model_ref *ref)
+{
+	return ref->version;
+}
+
+void fs_model_info(const struct fs_model_ref *ref, struct mlfs_model_info *ret)
+{
+	mlfs_model_info(ref->model, ret);
+}
+
+static const char *kind_name(enum mlfs_model_kind kind)
+{
+	return kind == MLFS_MODEL_CLASSIFY ? "classify" : "regress";
+}
+
+int fs_models_install(struct fs_models *m, struct mlfs_subsys *ss, struct mlfs_model *model,
+		      const char *origin)
+{
+	struct mlfs_model_record rec = { 0 };
+	struct mlfs_model_info info;
+	struct fs_model_ref *ref, *old = NULL;
+	struct entry *e;
+	int r;
+
+	mlfs_model_info(model, &info);
+	snprintf(rec.origin, sizeof(rec.origin), "%s", origin);
+	snprintf(rec.kind, sizeof(rec.kind), "%s", kind_name(info.kind));
+	snprintf(rec.params, sizeof(rec.params), "%s C=%g gamma=%g",
+		 info.kernel_type == 0 ? "linear" : "rbf", info.c, info.gamma);
+	rec.cv_accuracy = info.trained && info.kind == MLFS_MODEL_CLASSIFY ? info.cv_accuracy : NAN;
+	rec.cv_mse = info.trained && info.kind == MLFS_MODEL_REGRESS ? info.cv_mse : NAN;
+	rec.rows_used = info.trained ? (int64_t)info.rows_used : -1;
+	rec.seconds = info.trained ? info.seconds : NAN;
+	r = mlfs_model_to_text(model, &rec.model_text, &rec.model_len);
+	if (r == 0)
+		r = mlfs_model_scale_text(model, &rec.scale_text, &rec.scale_len);
+	if (r == 0)
+		r = mlfs_store_model_add(m->store, ss, &rec);
+	mlfs_model_record_fini(&rec);
+	if (r < 0) {
+		mlfs_model_free(model);
+		return r;
+	}
+	ref = calloc(1, sizeof(*ref));
+	if (!ref) {
+		mlfs_model_free(model);
+		return 0; /* stored and active: it loads on first use */
+	}
+	ref->model = model;
+	ref->version = rec.version;
+	atomic_init(&ref->refs, 1);
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e) {
+		old = e->active;
+		e->active = ref;
+		ref = NULL;
+	}
+	pthread_mutex_unlock(&m->lock);
+	fs_model_ref_put(old);
+	fs_model_ref_put(ref);
+	mlfs_log(LOG_INFO, "%s: model version %lld active (%s, %s)", mlfs_subsys_name(ss),
+		 (long long)rec.version, origin, kind_name(info.kind));
+	return 0;
+}
+
+int fs_models_rollback(struct fs_models *m, struct mlfs_subsys *ss)
+{
+	int64_t prev = mlfs_store_model_previous(m->store, ss);
+	int r;
+
+	if (prev < 0)
+		return (int)prev;
+	r = mlfs_store_model_activate(m->store, ss, prev);
+	if (r == 0)
+		mlfs_log(LOG_INFO, "%s: rolled back to model version %lld", mlfs_subsys_name(ss),
+			 (long long)prev);
+	return r;
+}
+
+int fs_models_set_pending_scale(struct fs_models *m, struct mlfs_subsys *ss, char *text,
+				size_t len)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e) {
+		free(e->pending_scale);
+		e->pending_scale = text;
+		e->pending_scale_len = len;
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (!e)
+		free(text);
+	return e ? 0 : -ENOMEM;
+}
+
+char *fs_models_take_pending_scale(struct fs_models *m, struct mlfs_subsys *ss, size_t *ret_len)
+{
+	struct entry *e;
+	char *text = NULL;
+
+	*ret_len = 0;
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e) {
+		text = e->pending_scale;
+		*ret_len = e->pending_scale_len;
+		e->pending_scale = NULL;
+		e->pending_scale_len = 0;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return text;
+}
+
+/* ---- recommendations for kernel subsystems ---- */
+
+int fs_models_recommend(struct fs_models *m, struct mlfs_subsys *ss, const double *x, unsigned n,
+			uint64_t id, double *ret_value, uint64_t *ret_version)
+{
+	struct fs_model_ref *ref = fs_models_get(m, ss);
+	struct entry *e;
+	double y;
+	int r;
+
+	if (!ref)
+		return -ENOENT;
+	r = fs_model_predict(ref, x, n, &y);
+	if (r == 0) {
+		*ret_value = y;
+		*ret_version = (uint64_t)ref->version;
+		pthread_mutex_lock(&m->lock);
+		e = entry_of(m, mlfs_subsys_id(ss));
+		if (e) {
+			struct fs_recommendation *last = &e->last;
+
+			last->id = id;
+			last->value = y;
+			last->model_version = ref->version;
+			last->mode = mlfs_subsys_mode(ss);
+			last->nfeatures = n < MLFS_COLUMNS_MAX ? n : MLFS_COLUMNS_MAX;
+			memcpy(last->features, x, last->nfeatures * sizeof(x[0]));
+		}
+		pthread_mutex_unlock(&m->lock);
+	}
+	fs_model_ref_put(ref);
+	return r;
+}
+
+void fs_models_outcome(struct fs_models *m, struct mlfs_subsys *ss, uint64_t recommendation,
+		       bool ml, double metric)
+{
+	struct entry *e;
+
+	if (recommendation == 0)
+		return;
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	/* A decision uses the newest recommendation the kernel had: an older one. */
+	if (e && recommendation >= e->last.outcome_of) {
+		e->last.outcome_of = recommendation;
+		e->last.applied = ml;
+		e->last.outcome = metric;
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+bool fs_models_last_recommendation(struct fs_models *m, struct mlfs_subsys *ss,
+				   struct fs_recommendation *ret)
+{
+	struct entry *e;
+	bool found = false;
+
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e && e->last.id) {
+		*ret = e->last;
+		found = true;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return found;
+}
+
+/* ---- training ---- */
+
+static void on_progress(void *ctx, const struct mlfs_train_progress *p)
+{
+	struct job *job = ctx;
+
+	pthread_mutex_lock(&job->models->lock);
+	snprintf(job->state.stage, sizeof(job->state.stage), "%s", p->stage);
+	job->state.point = p->point;
+	job->state.points = p->points;
+	pthread_mutex_unlock(&job->models->lock);
+}
+
+/* The subsystem's rows as training data: every column but the target is a feature. */
+static int dataset_of(struct fs_models *m, struct mlfs_subsys *ss, struct mlfs_dataset **ret)
+{
+	double x[MLFS_COLUMNS_MAX];
+	const struct mlfs_columns *cols;
+	const struct mlfs_value *row;
+	struct mlfs_cursor *c;
+	struct mlfs_dataset *ds;
+	int r;
+
+	r = mlfs_cursor_open(m->store, ss, &c);
+	if (r < 0)
+		return r;
+	cols = mlfs_cursor_columns(c);
+	ds = cols->n > 1 ? mlfs_dataset_new(cols->n - 1) : NULL;
+	if (!ds) {
+		/* No columns yet, or more features than a model takes. */
+		r = cols->n > 1 && errno == ENOMEM ? -ENOMEM : -EINVAL;
+		mlfs_cursor_close(c);
+		return r;
+	}
+	while ((r = mlfs_cursor_next(c, &row)) == 1) {
+		unsigned i, k = 0;
+
+		for (i = 0; i < cols->n; i++)
+			if (i != cols->target)
+				x[k++] = row[i].type == MLFS_VALUE_REAL ? row[i].r : (double)row[i].i;
+		r = mlfs_dataset_add(ds, x, row[cols->target].type == MLFS_VALUE_REAL
+						    ? row[cols->target].r
+						    : (double)row[cols->target].i);
+		if (r < 0)
+			break;
+	}
+	mlfs_cursor_close(c);
+	if (r < 0) {
+		mlfs_dataset_free(ds);
+		return r;
+	}
+	*ret = ds;
+	return 0;
+}
+
+static void *train_main(void *arg)
+{
+	struct job *job = arg;
+	struct fs_models *m = job->models;
+	struct mlfs_train_options opts = { .progress = on_progress, .ctx = job,
+					   .cancel = &job->cancel, .seed = 1 };
+	struct mlfs_dataset *ds = NULL;
+	struct mlfs_model *model = NULL;
+	char err[160] = "";
+	int r;
+
+	r = dataset_of(m, job->ss, &ds);
+	if (r == -EINVAL)
+		snprintf(err, sizeof(err), "the dataset has no columns, or more than %d features",
+			 MLFS_MODEL_FEATURES_MAX);
+	if (r == 0)
+		r = mlfs_model_train(ds, &opts, &model, err, sizeof(err));
+	mlfs_dataset_free(ds);
+	if (r == 0)
+		r = fs_models_install(m, job->ss, model, "trained");
+	if (r < 0 && !err[0])
+		snprintf(err, sizeof(err), "%s", strerror(-r));
+	if (r < 0)
+		mlfs_log(r == -ECANCELED ? LOG_INFO : LOG_ERR, "%s: training failed: %s",
+			 mlfs_subsys_name(job->ss), err);
+
+	pthread_mutex_lock(&m->lock);
+	job->running = false;
+	snprintf(job->state.stage, sizeof(job->state.stage), "%s",
+		 r == 0 ? "done" : r == -ECANCELED ? "cancelled" : "failed");
+	snprintf(job->state.last, sizeof(job->state.last), "%s", r == 0 ? "ok" : err);
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
+int fs_models_train(struct fs_models *m, struct mlfs_subsys *ss)
+{
+	struct entry *e;
+	struct job *job;
+	int r = 0;
+
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (!e) {
+		r = -ENOMEM;
+		goto out_unlock;
+	}
+	job = &e->job;
+	if (job->running) {
+		r = -EBUSY;
+		goto out_unlock;
+	}
+	if (job->joinable) {
+		/* The last job has finished (running is false): reap its thread. */
+		pthread_join(job->thread, NULL);
+		mlfs_subsys_unref(job->ss);
+		job->joinable = false;
+	}
+	job->ss = mlfs_subsys_ref(ss);
+	job->cancel = false;
+	job->running = true;
+	memset(&job->state, 0, sizeof(job->state));
+	snprintf(job->state.stage, sizeof(job->state.stage), "starting");
+	r = -pthread_create(&job->thread, NULL, train_main, job);
+	job->joinable = r == 0;
+	if (r < 0) {
+		job->running = false;
+		mlfs_subsys_unref(job->ss);
+	}
+out_unlock:
+	pthread_mutex_unlock(&m->lock);
+	return r;
+}
+
+int fs_models_cancel(struct fs_models *m, struct mlfs_subsys *ss)
+{
+	struct entry *e;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e && e->job.running) {
+		/* Training threads read it with __atomic_load_n. */
+		__atomic_store_n(&e->job.cancel, true, __ATOMIC_RELAXED);
+		r = 0;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return r;
+}
+
+void fs_models_state(struct fs_models *m, struct mlfs_subsys *ss, struct fs_train_state *ret)
+{
+	struct entry *e;
+
+	memset(ret, 0, sizeof(*ret));
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e) {
+		*ret = e->job.state;
+		ret->running = e->job.running;
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+void fs_models_free(struct fs_models *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->n; i++)
+		__atomic_store_n(&m->entries[i]->job.cancel, true, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&m->lock);
+	for (i = 0; i < m->n; i++) {
+		struct job *job = &m->entries[i]->job;
+
+		if (job->joinable) {
+			pthread_join(job->thread, NULL);
+			mlfs_subsys_unref(job->ss);
+		}
+		fs_model_ref_put(m->entries[i]->active);
+		free(m->entries[i]->pending_scale);
+		free(m->entries[i]);
+	}
+	pthread_mutex_destroy(&m->lock);
+	free(m->entries);
+	free(m);
+}
