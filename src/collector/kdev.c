@@ -90,7 +90,11 @@ int mlfs_kdev_new(const char *path, struct mlfs_store *store, mlfs_collector_log
 	return 0;
 }
 
-/* A character device is opened; a UNIX socket (the stand-in) is connected to. */
+/*
+ * A character device is opened; a UNIX socket (the stand-in) is connected to.
+ * Non-blocking: the reader polls, and a user's mode change must never wait on a
+ * peer that stopped reading while it holds the store.
+ */
 static int open_source(const char *path)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -100,13 +104,13 @@ static int open_source(const char *path)
 	if (stat(path, &st) < 0)
 		return -errno;
 	if (!S_ISSOCK(st.st_mode)) {
-		fd = open(path, O_RDWR | O_CLOEXEC);
+		fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 		return fd < 0 ? -errno : fd;
 	}
 	if (strlen(path) >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
@@ -519,6 +523,8 @@ static void read_records(struct mlfs_kdev *k, char *buf, size_t cap)
 		k->log(LOG_WARNING, "%s: closed (%s); waiting for it to come back", k->path,
 		       n == 0 ? "end of file" : strerror(errno));
 		disconnect(k);
+		/* A peer that accepts and hangs up at once must not make the reader spin. */
+		wait_input(k, -1, KDEV_RETRY_MS);
 		return;
 	}
 	while (off < (size_t)n) {

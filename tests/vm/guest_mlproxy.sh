@@ -40,16 +40,20 @@ wait_for "50 samples" '[ "$(sed -n "s/^rows: //p" /mlfs/demo/status)" -ge 50 ]'
 grep -q '^origin: kernel$' /mlfs/demo/status || fail "demo is not the kernel's"
 [ "$(stat_of daemon)" = connected ] || fail "sysfs does not see the daemon"
 
+# A model (trained on the host on the same workload) recommends for every sample.
+cp /root/demo.model /mlfs/demo/model
+wait_for "recommendations in sysfs" '[ "$(stat_of recommendation)" != none ]'
+
 echo collaboration >/mlfs/demo/mode
 wait_for "collaboration in sysfs" '[ "$(cat /sys/kernel/mlproxy/demo/mode)" = collaboration ]'
 [ "$(cat /mlfs/modes/demo)" = collaboration ] || fail "modes/demo after the change"
 
-# Windows report both arms; outcomes are per decision. Until a model recommends
-# (the models issue), the ML arm's windows count no decisions: the rows are there.
-wait_for "a window of feedback" 'grep -q ",kernel,,,window," /mlfs/demo/feedback'
-grep -q ',kernel,,default,decisions,' /mlfs/demo/feedback || fail "no default-arm feedback"
-grep -q ',kernel,,ml,decisions,' /mlfs/demo/feedback || fail "no ML-arm feedback"
-grep -q ',kernel,,default,throughput,' /mlfs/demo/feedback || fail "no outcomes"
+# Both arms decide, and the feedback says how each did: per window and per decision.
+wait_for "the ML arm decides" '[ "$(stat_of decisions_ml)" -gt 20 ]'
+wait_for "an ML window" 'grep -q ",kernel,,ml,throughput_mean," /mlfs/demo/feedback'
+grep -q ',kernel,,default,throughput_mean,' /mlfs/demo/feedback || fail "no default-arm window"
+grep -q ',kernel,[0-9][0-9]*,ml,throughput,' /mlfs/demo/feedback ||
+	fail "no outcome of a decision that used a recommendation"
 
 # The daemon dies: the kernel falls to emergency on its own, and says why.
 pid=$(pidof mlfs)
