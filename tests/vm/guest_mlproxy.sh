@@ -70,6 +70,20 @@ rows=$(sed -n 's/^rows: //p' /mlfs/demo/status)
 wait_for "samples after reconnecting" '[ "$(sed -n "s/^rows: //p" /mlfs/demo/status)" -gt "$rows" ]'
 
 umount /mlfs
+wait_for "the daemon gone after umount" '! pidof mlfs >/dev/null'
+
+# The device itself: one opener at a time; a malformed write is refused whole.
+exec 3<>/dev/mlproxy
+if (exec 4<>/dev/mlproxy) 2>/dev/null; then
+	fail "a second open of /dev/mlproxy succeeded"
+fi
+mode=$(cat /sys/kernel/mlproxy/demo/mode)
+if printf 'MLPX but not a record at all, just bytes' >&3 2>/dev/null; then
+	fail "a malformed record was accepted"
+fi
+[ "$(cat /sys/kernel/mlproxy/demo/mode)" = "$mode" ] || fail "a refused write changed the mode"
+exec 3>&-
+
 rmmod mlproxy_demo
 rmmod mlproxy
 [ ! -e /dev/mlproxy ] || fail "/dev/mlproxy is still there after rmmod"
