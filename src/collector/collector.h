@@ -39,9 +39,18 @@ struct mlfs_kdev_listener {
 	 */
 	int (*recommend)(void *ctx, struct mlfs_subsys *ss, const double *features, unsigned n,
 			 uint64_t id, double *ret_value, uint64_t *ret_model_version);
-	/* A decision's outcome: which arm chose, the recommendation it used (0: none). */
+	/*
+	 * A decision's outcome: which arm chose, the recommendation it used (0: none),
+	 * the default algorithm's value for it (in the target's units), the metric.
+	 */
 	void (*outcome)(void *ctx, struct mlfs_subsys *ss, uint64_t recommendation, bool ml,
-			double metric);
+			double default_value, double metric);
+	/*
+	 * A window closed: each arm's decisions and mean metric (NaN without outcomes),
+	 * the mode it ran in, and whether the metric is a cost (lower is better).
+	 */
+	void (*window)(void *ctx, struct mlfs_subsys *ss, enum mlfs_mode mode,
+		       const uint64_t decisions[2], const double means[2], bool lower_is_better);
 	void *ctx;
 };
 

@@ -36,6 +36,7 @@ struct kdev_subsys {
 	unsigned ncols;
 	uint32_t scale[MLPROXY_COLUMNS_MAX];
 	char metric[MLPROXY_NAME_LEN];
+	bool lower_is_better;     /* the metric is a cost */
 	struct mlfs_batch *batch; /* samples read but not queued yet */
 	struct mlfs_feedback fb[KDEV_FEEDBACK_MAX];
 	unsigned nfb;
@@ -329,6 +330,7 @@ static void on_register(struct mlfs_kdev *k, const struct mlproxy_register *reg)
 	for (i = 0; i < reg->ncols; i++)
 		ks->scale[i] = reg->cols[i].scale;
 	snprintf(ks->metric, sizeof(ks->metric), "%s", reg->metric);
+	ks->lower_is_better = reg->flags & MLPROXY_F_LOWER_IS_BETTER;
 	pthread_mutex_unlock(&k->lock);
 	mlfs_subsys_set_mode_owner(ss, &owner);
 
@@ -402,6 +404,8 @@ static const enum mlfs_arm arms[MLPROXY_ARM_MAX] = {
 static void on_window(struct mlfs_kdev *k, struct kdev_subsys *ks, const struct mlproxy_window *w)
 {
 	char mean[MLPROXY_NAME_LEN + 8];
+	uint64_t decisions[MLPROXY_ARM_MAX];
+	double means[MLPROXY_ARM_MAX];
 	int a;
 
 	snprintf(mean, sizeof(mean), "%s_mean", ks->metric);
@@ -409,11 +413,15 @@ static void on_window(struct mlfs_kdev *k, struct kdev_subsys *ks, const struct 
 	for (a = 0; a < MLPROXY_ARM_MAX; a++) {
 		const struct mlproxy_arm_stats *st = &w->arms[a];
 
+		decisions[a] = st->decisions;
+		means[a] = st->outcomes ? (double)st->metric_sum / (double)st->outcomes : NAN;
 		add_feedback(k, ks, -1, arms[a], "decisions", (double)st->decisions);
 		if (st->outcomes > 0)
-			add_feedback(k, ks, -1, arms[a], mean,
-				     (double)st->metric_sum / (double)st->outcomes);
+			add_feedback(k, ks, -1, arms[a], mean, means[a]);
 	}
+	if (k->listener.window && w->mode < MLPROXY_MODE_MAX)
+		k->listener.window(k->listener.ctx, ks->ss, (enum mlfs_mode)w->mode, decisions, means,
+				   ks->lower_is_better);
 }
 
 static void on_outcome(struct mlfs_kdev *k, struct kdev_subsys *ks,
@@ -425,7 +433,9 @@ static void on_outcome(struct mlfs_kdev *k, struct kdev_subsys *ks,
 		     ks->metric, (double)o->metric);
 	if (k->listener.outcome)
 		k->listener.outcome(k->listener.ctx, ks->ss, o->recommendation,
-				    o->arm == MLPROXY_ARM_ML, (double)o->metric);
+				    o->arm == MLPROXY_ARM_ML,
+				    (double)o->default_value / ks->scale[ks->ncols - 1],
+				    (double)o->metric);
 }
 
 static void on_mode(struct mlfs_kdev *k, struct kdev_subsys *ks,

@@ -2,8 +2,10 @@
 /*
  * <subsys>/control: verbs, one per line. train: train a model on the dataset in
  * the background (status shows the progress; EINVAL with too few rows, EBUSY
- * while a job runs); cancel: stop that (ESRCH when none runs); rollback: make
- * the previous model version active again (ENODATA when there is none).
+ * while a job runs); retrain: the same on the dataset and what feedback taught;
+ * cancel: stop that (ESRCH when none runs); rollback: make the previous model
+ * version active again (ENODATA when there is none); autoretrain on|off: whether
+ * a window where the model did worse than the default starts a retrain.
  */
 #include <errno.h>
 #include <string.h>
@@ -14,43 +16,63 @@
 /* Cross-validation needs rows in every fold: fewer than this cannot train. */
 #define TRAIN_ROWS_MIN 10
 
+static bool is_verb(const char *verb, size_t len, const char *word)
+{
+	return len == strlen(word) && memcmp(verb, word, len) == 0;
+}
+
+static int train(struct fs_file *f, bool with_labels)
+{
+	const char *name = mlfs_subsys_name(f->ss);
+	const char *verb = with_labels ? "retrain" : "train";
+	struct mlfs_subsys_status st;
+	int r;
+
+	/* What can be known now fails now; the rest shows in status and the log. */
+	mlfs_subsys_status(f->ss, &st);
+	if (st.rows < TRAIN_ROWS_MIN) {
+		mlfs_log(LOG_WARNING, "%s/control: %s: %llu rows; at least %d are needed", name,
+			 verb, (unsigned long long)st.rows, TRAIN_ROWS_MIN);
+		return -EINVAL;
+	}
+	r = fs_models_train(f->fs->models, f->ss, with_labels);
+	if (r == -EBUSY)
+		mlfs_log(LOG_WARNING, "%s/control: %s: a training job is running already", name,
+			 verb);
+	else if (r == 0)
+		mlfs_log(LOG_INFO, "%s: %s started", name, with_labels ? "retraining" : "training");
+	return r;
+}
+
 static int run_verb(struct fs_file *f, const char *verb, size_t len)
 {
 	struct fs_models *m = f->fs->models;
 	const char *name = mlfs_subsys_name(f->ss);
 	int r;
 
-	if (len == 5 && memcmp(verb, "train", 5) == 0) {
-		struct mlfs_subsys_status st;
-
-		/* What can be known now fails now; the rest shows in status and the log. */
-		mlfs_subsys_status(f->ss, &st);
-		if (st.rows < TRAIN_ROWS_MIN) {
-			mlfs_log(LOG_WARNING, "%s/control: train: %llu rows; at least %d are needed",
-				 name, (unsigned long long)st.rows, TRAIN_ROWS_MIN);
-			return -EINVAL;
-		}
-		r = fs_models_train(m, f->ss);
-		if (r == -EBUSY)
-			mlfs_log(LOG_WARNING, "%s/control: train: a training job is running already",
-				 name);
-		else if (r == 0)
-			mlfs_log(LOG_INFO, "%s: training started", name);
-		return r;
+	if (is_verb(verb, len, "train"))
+		return train(f, false);
+	if (is_verb(verb, len, "retrain"))
+		return train(f, true);
+	if (is_verb(verb, len, "autoretrain on") || is_verb(verb, len, "autoretrain off")) {
+		fs_models_set_autoretrain(m, f->ss, len == strlen("autoretrain on"));
+		mlfs_log(LOG_INFO, "%s: %.*s", name, (int)len, verb);
+		return 0;
 	}
-	if (len == 6 && memcmp(verb, "cancel", 6) == 0) {
+	if (is_verb(verb, len, "cancel")) {
 		r = fs_models_cancel(m, f->ss);
 		if (r == -ENOENT)
 			mlfs_log(LOG_WARNING, "%s/control: cancel: no training job is running", name);
 		return r == -ENOENT ? -ESRCH : r;
 	}
-	if (len == 8 && memcmp(verb, "rollback", 8) == 0) {
+	if (is_verb(verb, len, "rollback")) {
 		r = fs_models_rollback(m, f->ss);
 		if (r == -ENOENT)
 			mlfs_log(LOG_WARNING, "%s/control: rollback: no older model version", name);
 		return r == -ENOENT ? -ENODATA : r;
 	}
-	mlfs_log(LOG_WARNING, "%s/control: unknown verb \"%.*s\"; use train, cancel or rollback",
+	mlfs_log(LOG_WARNING, "%s/control: unknown verb \"%.*s\"; use train, retrain, cancel, "
+			      "rollback, autoretrain on or autoretrain off",
 		 name, (int)(len < 32 ? len : 32), verb);
 	return -EINVAL;
 }

@@ -17,6 +17,7 @@ static int show_model(struct fs_file *f)
 {
 	struct fs_model_ref *ref = fs_models_get(f->fs->models, f->ss);
 	struct fs_train_state job;
+	struct fs_efficiency eff;
 	struct mlfs_model_info info;
 	int r;
 
@@ -35,6 +36,18 @@ static int show_model(struct fs_file *f)
 					    info.cv_mse, info.rows_used, info.seconds);
 		fs_model_ref_put(ref);
 	}
+	fs_models_efficiency(f->fs->models, f->ss, &eff);
+	if (eff.windows > 0) {
+		r |= fs_file_printf(f, "efficiency_default: %g over %llu decisions\n", eff.means[0],
+				    (unsigned long long)eff.decisions[0]);
+		r |= fs_file_printf(f, "efficiency_ml: %g over %llu decisions\n", eff.means[1],
+				    (unsigned long long)eff.decisions[1]);
+		r |= fs_file_printf(f, "maturity: ML as good as the default or better in %llu of "
+				       "%llu judged windows (%llu reported)\n",
+				    (unsigned long long)eff.ml_not_worse,
+				    (unsigned long long)eff.judged, (unsigned long long)eff.windows);
+	}
+	r |= fs_file_printf(f, "autoretrain: %s\n", eff.autoretrain ? "on" : "off");
 	fs_models_state(f->fs->models, f->ss, &job);
 	if (job.running)
 		r |= fs_file_printf(f, "training: %s, grid point %u of %u\n", job.stage, job.point,

@@ -40,7 +40,8 @@ struct fs_train_state {
 	char last[160];         /* "ok" or why the last job failed */
 };
 
-int fs_models_new(struct mlfs_store *store, struct fs_models **ret);
+/* @train_rows: cap on the rows a training uses (0: the model area's default). */
+int fs_models_new(struct mlfs_store *store, size_t train_rows, struct fs_models **ret);
 void fs_models_free(struct fs_models *m); /* cancels and joins training; accepts NULL */
 
 /* The active model of @ss, referenced (fs_model_ref_put), or NULL when it has none. */
@@ -79,12 +80,32 @@ struct fs_recommendation {
 int fs_models_recommend(struct fs_models *m, struct mlfs_subsys *ss, const double *x, unsigned n,
 			uint64_t id, double *ret_value, uint64_t *ret_version);
 void fs_models_outcome(struct fs_models *m, struct mlfs_subsys *ss, uint64_t recommendation,
-		       bool ml, double metric);
+		       bool ml, double default_value, double metric);
 bool fs_models_last_recommendation(struct fs_models *m, struct mlfs_subsys *ss,
 				   struct fs_recommendation *ret);
 
-/* Train in the background: -EBUSY while a job runs. Cancel: -ENOENT when none runs. */
-int fs_models_train(struct fs_models *m, struct mlfs_subsys *ss);
+/* What the kernel's windows said of the model, for status. */
+struct fs_efficiency {
+	uint64_t windows;      /* windows reported */
+	uint64_t judged;       /* with outcomes of both arms */
+	uint64_t ml_not_worse; /* of those, where ML did at least as well */
+	uint64_t decisions[2]; /* in the last window: [0] default arm, [1] ML */
+	double means[2];       /* their mean metric, NaN without outcomes */
+	bool lower_is_better;
+	bool autoretrain;
+};
+
+/* A window closed: efficiency, labels from the ML arm's worse decisions, auto-retrain. */
+void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mode mode,
+		      const uint64_t decisions[2], const double means[2], bool lower_is_better);
+void fs_models_efficiency(struct fs_models *m, struct mlfs_subsys *ss, struct fs_efficiency *ret);
+void fs_models_set_autoretrain(struct fs_models *m, struct mlfs_subsys *ss, bool on);
+
+/*
+ * Train in the background (@with_labels: retrain, adding what feedback taught):
+ * -EBUSY while a job runs. Cancel: -ENOENT when none runs.
+ */
+int fs_models_train(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels);
 int fs_models_cancel(struct fs_models *m, struct mlfs_subsys *ss);
 void fs_models_state(struct fs_models *m, struct mlfs_subsys *ss, struct fs_train_state *ret);
 

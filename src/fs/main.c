@@ -33,6 +33,7 @@ struct options {
 	char *kdev;
 	char *rows_max;
 	char *queue_rows;
+	char *train_rows;
 	int help;
 	int version;
 };
@@ -43,6 +44,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("kdev=%s", kdev),
 	OPT("rows_max=%s", rows_max),
 	OPT("queue_rows=%s", queue_rows),
+	OPT("train_rows=%s", train_rows),
 	OPT("-h", help),
 	OPT("--help", help),
 	OPT("-V", version),
@@ -66,6 +68,8 @@ static void usage(const char *prog)
 	       "                           (default %llu)\n"
 	       "    -o queue_rows=N        rows queued for the writer before writers wait\n"
 	       "                           and kernel sources drop (default %u)\n"
+	       "    -o train_rows=N        rows a training uses at most: a stratified sample\n"
+	       "                           of the dataset beyond that (default 10000)\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          version\n"
 	       "\n",
@@ -115,9 +119,16 @@ static int recommend_for_kernel(void *ctx, struct mlfs_subsys *ss, const double 
 }
 
 static void outcome_from_kernel(void *ctx, struct mlfs_subsys *ss, uint64_t recommendation,
-				bool ml, double metric)
+				bool ml, double default_value, double metric)
 {
-	fs_models_outcome(ctx, ss, recommendation, ml, metric);
+	fs_models_outcome(ctx, ss, recommendation, ml, default_value, metric);
+}
+
+static void window_from_kernel(void *ctx, struct mlfs_subsys *ss, enum mlfs_mode mode,
+			       const uint64_t decisions[2], const double means[2],
+			       bool lower_is_better)
+{
+	fs_models_window(ctx, ss, mode, decisions, means, lower_is_better);
 }
 
 static void log_store_failure(int err, const char *subsys, const char *what)
@@ -134,7 +145,7 @@ int main(int argc, char *argv[])
 	struct fuse_loop_config *loop;
 	struct mlfs_fs fs = { 0 };
 	char errbuf[256];
-	uint64_t queue_rows = MLFS_STORE_QUEUE_ROWS_DEFAULT;
+	uint64_t queue_rows = MLFS_STORE_QUEUE_ROWS_DEFAULT, train_rows = 10000;
 	int ret = 1, r;
 
 	if (fuse_opt_parse(&args, &opts, option_spec, NULL) < 0)
@@ -161,7 +172,8 @@ int main(int argc, char *argv[])
 	}
 	store_opts.rows_max = MLFS_STORE_ROWS_MAX_DEFAULT;
 	if (parse_count("rows_max", opts.rows_max, INT64_MAX, &store_opts.rows_max) < 0 ||
-	    parse_count("queue_rows", opts.queue_rows, 1u << 24, &queue_rows) < 0)
+	    parse_count("queue_rows", opts.queue_rows, 1u << 24, &queue_rows) < 0 ||
+	    parse_count("train_rows", opts.train_rows, 1u << 30, &train_rows) < 0)
 		goto out_args;
 	store_opts.queue_rows = (unsigned)queue_rows;
 	store_opts.path = absolute_path(opts.db ? opts.db : MLFS_DEFAULT_DB);
@@ -176,7 +188,7 @@ int main(int argc, char *argv[])
 	}
 	mlfs_store_set_log(fs.store, log_store_failure);
 	fs.started = time(NULL);
-	if (fs_models_new(fs.store, &fs.models) < 0)
+	if (fs_models_new(fs.store, (size_t)train_rows, &fs.models) < 0)
 		goto out_store;
 
 	fs.se = fuse_session_new(&args, &mlfs_fs_ops, sizeof(mlfs_fs_ops), &fs);
@@ -200,6 +212,7 @@ int main(int argc, char *argv[])
 		const struct mlfs_kdev_listener listener = {
 			.recommend = recommend_for_kernel,
 			.outcome = outcome_from_kernel,
+			.window = window_from_kernel,
 			.ctx = fs.models,
 		};
 
@@ -250,6 +263,7 @@ out_args:
 	free(opts.kdev);
 	free(opts.rows_max);
 	free(opts.queue_rows);
+	free(opts.train_rows);
 	fuse_opt_free_args(&args);
 	return ret;
 }

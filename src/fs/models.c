@@ -22,11 +22,30 @@ struct fs_model_ref {
 	atomic_uint refs;
 };
 
+/* How many recent recommendations are remembered, to find a decision's features. */
+#define RECENT_MAX 64
+/* ML decisions of one window kept for labelling; more are not needed to learn. */
+#define WINDOW_OUTCOMES_MAX 256
+/* Windows between two retrains that start by themselves. */
+#define AUTORETRAIN_WINDOWS 10
+
+struct recent_rec {
+	uint64_t id;
+	unsigned n;
+	double x[MLFS_COLUMNS_MAX];
+};
+
+struct ml_outcome {
+	uint64_t recommendation;
+	double default_value, metric;
+};
+
 struct job {
 	struct fs_models *models;
 	struct mlfs_subsys *ss; /* a reference, while the thread runs */
 	pthread_t thread;
 	bool joinable;
+	bool with_labels;       /* retrain: the dataset and what feedback taught */
 	volatile bool cancel;
 	/* Below: protected by fs_models.lock. */
 	bool running;
@@ -39,23 +58,31 @@ struct entry {
 	char *pending_scale;         /* written to model.scale, for the next upload */
 	size_t pending_scale_len;
 	struct fs_recommendation last; /* the latest recommendation for the kernel */
+	struct recent_rec recent[RECENT_MAX]; /* a ring, by id % RECENT_MAX */
+	struct ml_outcome outcomes[WINDOW_OUTCOMES_MAX]; /* the ML arm's, this window */
+	unsigned noutcomes;
+	struct fs_efficiency eff;
+	bool autoretrain_off;
+	uint64_t windows_at_retrain; /* eff.windows when a retrain last started by itself */
 	struct job job;
 };
 
 struct fs_models {
 	struct mlfs_store *store;
+	size_t train_rows; /* cap on training rows: a stratified sample beyond it */
 	pthread_mutex_t lock; /* protects entries[] and what they hold */
 	struct entry **entries; /* each allocated alone: training threads point into them */
 	size_t n, cap;
 };
 
-int fs_models_new(struct mlfs_store *store, struct fs_models **ret)
+int fs_models_new(struct mlfs_store *store, size_t train_rows, struct fs_models **ret)
 {
 	struct fs_models *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return -ENOMEM;
 	m->store = store;
+	m->train_rows = train_rows;
 	pthread_mutex_init(&m->lock, NULL);
 	*ret = m;
 	return 0;
@@ -311,7 +338,11 @@ int fs_models_recommend(struct fs_models *m, struct mlfs_subsys *ss, const doubl
 		e = entry_of(m, mlfs_subsys_id(ss));
 		if (e) {
 			struct fs_recommendation *last = &e->last;
+			struct recent_rec *rr = &e->recent[id % RECENT_MAX];
 
+			rr->id = id;
+			rr->n = n < MLFS_COLUMNS_MAX ? n : MLFS_COLUMNS_MAX;
+			memcpy(rr->x, x, rr->n * sizeof(x[0]));
 			last->id = id;
 			last->value = y;
 			last->model_version = ref->version;
@@ -326,7 +357,7 @@ int fs_models_recommend(struct fs_models *m, struct mlfs_subsys *ss, const doubl
 }
 
 void fs_models_outcome(struct fs_models *m, struct mlfs_subsys *ss, uint64_t recommendation,
-		       bool ml, double metric)
+		       bool ml, double default_value, double metric)
 {
 	struct entry *e;
 
@@ -334,6 +365,9 @@ void fs_models_outcome(struct fs_models *m, struct mlfs_subsys *ss, uint64_t rec
 		return;
 	pthread_mutex_lock(&m->lock);
 	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e && ml && e->noutcomes < WINDOW_OUTCOMES_MAX)
+		e->outcomes[e->noutcomes++] = (struct ml_outcome){ recommendation, default_value,
+								   metric };
 	/* A decision uses the newest recommendation the kernel had: an older one. */
 	if (e && recommendation >= e->last.outcome_of) {
 		e->last.outcome_of = recommendation;
@@ -359,6 +393,111 @@ bool fs_models_last_recommendation(struct fs_models *m, struct mlfs_subsys *ss,
 	return found;
 }
 
+/* ---- what windows teach ---- */
+
+static bool worse_than(double a, double b, bool lower_is_better)
+{
+	return lower_is_better ? a > b : a < b;
+}
+
+/*
+ * The ML arm's decisions that did worse than the default arm did on average over
+ * the window become labels: their features, with the default's value as target.
+ * Caller holds the lock; the labels are written after it is dropped.
+ */
+static unsigned collect_labels(struct entry *e, double def_mean, bool lower_is_better,
+			       struct recent_rec *ret, double *ret_target)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < e->noutcomes; i++) {
+		const struct ml_outcome *o = &e->outcomes[i];
+		const struct recent_rec *rr = &e->recent[o->recommendation % RECENT_MAX];
+
+		if (rr->id != o->recommendation || !worse_than(o->metric, def_mean, lower_is_better))
+			continue;
+		ret[n] = *rr;
+		ret_target[n++] = o->default_value;
+	}
+	e->noutcomes = 0;
+	return n;
+}
+
+static int start_job(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels);
+
+void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mode mode,
+		      const uint64_t decisions[2], const double means[2], bool lower_is_better)
+{
+	static __thread struct recent_rec labels[WINDOW_OUTCOMES_MAX];
+	static __thread double targets[WINDOW_OUTCOMES_MAX];
+	bool judged = !isnan(means[0]) && !isnan(means[1]), ml_worse = false, retrain = false;
+	unsigned nlabels = 0, i;
+	struct entry *e;
+
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (!e) {
+		pthread_mutex_unlock(&m->lock);
+		return;
+	}
+	e->eff.windows++;
+	e->eff.decisions[0] = decisions[0];
+	e->eff.decisions[1] = decisions[1];
+	e->eff.means[0] = means[0];
+	e->eff.means[1] = means[1];
+	e->eff.lower_is_better = lower_is_better;
+	if (judged) {
+		ml_worse = worse_than(means[1], means[0], lower_is_better);
+		e->eff.judged++;
+		e->eff.ml_not_worse += !ml_worse;
+		nlabels = collect_labels(e, means[0], lower_is_better, labels, targets);
+	}
+	e->noutcomes = 0;
+	/* ML below the default while it is being tried out: learn from it, by itself. */
+	if (ml_worse && !e->autoretrain_off && !e->job.running &&
+	    (mode == MLFS_MODE_LEARNING || mode == MLFS_MODE_COLLABORATION) &&
+	    (e->windows_at_retrain == 0 ||
+	     e->eff.windows - e->windows_at_retrain >= AUTORETRAIN_WINDOWS)) {
+		e->windows_at_retrain = e->eff.windows;
+		retrain = true;
+	}
+	pthread_mutex_unlock(&m->lock);
+
+	for (i = 0; i < nlabels; i++)
+		if (mlfs_store_label_add(m->store, ss, labels[i].x, labels[i].n, targets[i]) < 0)
+			break;
+	if (retrain && start_job(m, ss, true) == 0)
+		mlfs_log(LOG_INFO, "%s: the model did worse than the default in a window of %s "
+				   "mode: retraining with what feedback taught", mlfs_subsys_name(ss),
+			 mlfs_mode_name(mode));
+}
+
+void fs_models_efficiency(struct fs_models *m, struct mlfs_subsys *ss,
+			  struct fs_efficiency *ret)
+{
+	struct entry *e;
+
+	memset(ret, 0, sizeof(*ret));
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e) {
+		*ret = e->eff;
+		ret->autoretrain = !e->autoretrain_off;
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+void fs_models_set_autoretrain(struct fs_models *m, struct mlfs_subsys *ss, bool on)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e)
+		e->autoretrain_off = !on;
+	pthread_mutex_unlock(&m->lock);
+}
+
 /* ---- training ---- */
 
 static void on_progress(void *ctx, const struct mlfs_train_progress *p)
@@ -372,8 +511,19 @@ static void on_progress(void *ctx, const struct mlfs_train_progress *p)
 	pthread_mutex_unlock(&job->models->lock);
 }
 
-/* The subsystem's rows as training data: every column but the target is a feature. */
-static int dataset_of(struct fs_models *m, struct mlfs_subsys *ss, struct mlfs_dataset **ret)
+static int add_label(void *ctx, const double *x, unsigned n, double target)
+{
+	struct mlfs_dataset *ds = ctx;
+
+	return mlfs_dataset_add(ds, x, target);
+}
+
+/*
+ * The subsystem's rows as training data: every column but the target is a feature;
+ * @with_labels adds what feedback taught.
+ */
+static int dataset_of(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels,
+		      struct mlfs_dataset **ret)
 {
 	double x[MLFS_COLUMNS_MAX];
 	const struct mlfs_columns *cols;
@@ -406,6 +556,8 @@ static int dataset_of(struct fs_models *m, struct mlfs_subsys *ss, struct mlfs_d
 			break;
 	}
 	mlfs_cursor_close(c);
+	if (r == 0 && with_labels)
+		r = mlfs_store_labels_each(m->store, ss, add_label, ds);
 	if (r < 0) {
 		mlfs_dataset_free(ds);
 		return r;
@@ -419,13 +571,14 @@ static void *train_main(void *arg)
 	struct job *job = arg;
 	struct fs_models *m = job->models;
 	struct mlfs_train_options opts = { .progress = on_progress, .ctx = job,
-					   .cancel = &job->cancel, .seed = 1 };
+					   .cancel = &job->cancel, .seed = 1,
+					   .rows_max = m->train_rows };
 	struct mlfs_dataset *ds = NULL;
 	struct mlfs_model *model = NULL;
 	char err[160] = "";
 	int r;
 
-	r = dataset_of(m, job->ss, &ds);
+	r = dataset_of(m, job->ss, job->with_labels, &ds);
 	if (r == -EINVAL)
 		snprintf(err, sizeof(err), "the dataset has no columns, or more than %d features",
 			 MLFS_MODEL_FEATURES_MAX);
@@ -433,7 +586,7 @@ static void *train_main(void *arg)
 		r = mlfs_model_train(ds, &opts, &model, err, sizeof(err));
 	mlfs_dataset_free(ds);
 	if (r == 0)
-		r = fs_models_install(m, job->ss, model, "trained");
+		r = fs_models_install(m, job->ss, model, job->with_labels ? "retrained" : "trained");
 	if (r < 0 && !err[0])
 		snprintf(err, sizeof(err), "%s", strerror(-r));
 	if (r < 0)
@@ -449,7 +602,12 @@ static void *train_main(void *arg)
 	return NULL;
 }
 
-int fs_models_train(struct fs_models *m, struct mlfs_subsys *ss)
+int fs_models_train(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels)
+{
+	return start_job(m, ss, with_labels);
+}
+
+static int start_job(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels)
 {
 	struct entry *e;
 	struct job *job;
@@ -473,6 +631,7 @@ int fs_models_train(struct fs_models *m, struct mlfs_subsys *ss)
 		job->joinable = false;
 	}
 	job->ss = mlfs_subsys_ref(ss);
+	job->with_labels = with_labels;
 	job->cancel = false;
 	job->running = true;
 	memset(&job->state, 0, sizeof(job->state));

@@ -290,6 +290,21 @@ int64_t mlfs_store_model_previous(struct mlfs_store *store, struct mlfs_subsys *
 /* The active model's version, 0 when there is none. */
 int64_t mlfs_subsys_model_version(struct mlfs_subsys *ss);
 
+/* ---- labels: what feedback taught ---- */
+
+/* Keep a row of @n features with a better @target, learnt from feedback. */
+int mlfs_store_label_add(struct mlfs_store *store, struct mlfs_subsys *ss, const double *x,
+			 unsigned n, double target);
+
+/*
+ * mlfs_store_labels_each() - call @fn for every label of @ss, oldest first, with
+ * its features (at most MLFS_COLUMNS_MAX) and target; a negative return stops.
+ * Returns 0, @fn's negative value, or -errno.
+ */
+int mlfs_store_labels_each(struct mlfs_store *store, struct mlfs_subsys *ss,
+			   int (*fn)(void *ctx, const double *x, unsigned n, double target),
+			   void *ctx);
+
 /* ---- feedback ---- */
 
 /*

@@ -28,7 +28,8 @@ wait_for() {
 	return 1
 }
 
-mlfs_start -o "kdev=$SOCK"
+# Trainings on at most 1000 rows keep the test short; the dataset grows by 1000 a second.
+mlfs_start -o "kdev=$SOCK" -o train_rows=1000
 cd "$MNT"
 wait_for "600 samples in learning mode" '[[ $(status_of demo rows) -ge 600 ]] 2>/dev/null'
 check_eq "$(cat demo/mode)" learning "mode while collecting"
@@ -57,5 +58,28 @@ echo "throughput: ML arm $ml, default arm $def" >&2
 [[ $ml -ge $((def * 110 / 100)) ]] ||
 	bad "the model's arm ($ml) does not beat the default's ($def) by 10%"
 check_eq "$(cat demo/mode)" collaboration "no demotion while the model is better"
+check_match "$(status_of demo efficiency_ml)" "^[0-9.e+]+ over [0-9]+ decisions" "efficiency of the ML arm"
+check_match "$(status_of demo maturity)" "^ML as good as the default or better in [1-9]" "maturity"
+
+# ---- a model that does worse: the kernel demotes it, feedback teaches, a retrain starts ----
+printf '128 1:0 2:0 3:0\n127 1:1000 2:100 3:255\n128 1:500 2:50 3:100\n' >"$T/bad.svm"
+svm-train -q -s 3 "$T/bad.svm" "$T/bad.model"
+cp "$T/bad.model" demo/model
+check_eq "$(status_of demo model_version)" 2 "model_version of the bad upload"
+labels() {
+	sqlite3 "$DB" "SELECT count(*) FROM labels"
+}
+wait_for "the kernel demotes the worse model" '[[ $(cat demo/mode) == learning ]]'
+check_eq "$(status_of demo mode_reason)" "kernel: ML worse than default" "reason of the demotion"
+wait_for "labels from the worse decisions" '[[ $(labels) -gt 0 ]]'
+wait_for "a retrain by itself" '[[ $(status_of demo model_version) -ge 3 ]]'
+check_eq "$(sqlite3 "$DB" "SELECT origin FROM models WHERE version = 3")" retrained \
+	"the model the retrain made"
+grep -q "retraining with what feedback taught" "$LOG" || bad "the log says why it retrained"
+echo 'autoretrain off' >demo/control
+check_eq "$(status_of demo autoretrain)" off "autoretrain after switching it off"
+wait_for "retrain done" '[[ $(status_of demo training) == done ]]'
+echo retrain >demo/control
+wait_for "retrain by hand" '[[ $(status_of demo model_version) -ge 4 ]]'
 
 exit $((FAILED > 0))

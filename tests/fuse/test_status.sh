@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 
 KEYS="name origin columns target rows rows_total rows_max bytes drops queued last_ingest mode \
-mode_reason mode_changed mode_changes feedback model_version training"
+mode_reason mode_changed mode_changes feedback model_version autoretrain training"
 
 mlfs_start
 cd "$MNT"

@@ -176,11 +176,13 @@ START_TEST(test_version_1_database_is_upgraded)
 {
 	struct mlfs_store *store = open_store(0, 0);
 	struct mlfs_subsys *ss = make_subsys(store, "old", 2);
+	int latest;
 
 	ingest_rows(store, ss, 2, 1, 5);
 	mlfs_subsys_unref(ss);
 	mlfs_store_close(store);
-	sql_exec("DROP TABLE models; ALTER TABLE subsystems DROP COLUMN model_version;"
+	latest = sql_int("PRAGMA user_version");
+	sql_exec("DROP TABLE labels; DROP TABLE models; ALTER TABLE subsystems DROP COLUMN model_version;"
 		 "PRAGMA user_version = 1");
 
 	store = open_store(0, 0);
@@ -189,7 +191,7 @@ START_TEST(test_version_1_database_is_upgraded)
 	ck_assert_int_eq(mlfs_subsys_model_version(ss), 0);
 	mlfs_subsys_unref(ss);
 	mlfs_store_close(store);
-	ck_assert_int_eq(sql_int("PRAGMA user_version"), 2);
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), latest);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM \"ds_old\""), 5);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM models"), 0);
 }
@@ -562,6 +564,44 @@ START_TEST(test_model_versions)
 }
 END_TEST
 
+struct label_sums {
+	unsigned rows;
+	double sum;
+};
+
+static int sum_label(void *ctx, const double *x, unsigned n, double target)
+{
+	struct label_sums *s = ctx;
+
+	ck_assert_uint_eq(n, 3);
+	s->rows++;
+	s->sum += x[0] + x[1] + x[2] + target;
+	return 0;
+}
+
+START_TEST(test_labels)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "l", 4);
+	const double a[3] = { 1, 2.5, -3 }, b[3] = { 0.125, 0, 7 };
+	struct label_sums sums = { 0 };
+
+	ck_assert_int_eq(mlfs_store_label_add(store, ss, a, 3, 32), 0);
+	ck_assert_int_eq(mlfs_store_label_add(store, ss, b, 3, 8), 0);
+	ck_assert_int_eq(mlfs_store_label_add(store, ss, b, 0, 8), -EINVAL);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+
+	store = open_store(0, 0);
+	ss = mlfs_store_subsys_get(store, "l");
+	ck_assert_int_eq(mlfs_store_labels_each(store, ss, sum_label, &sums), 0);
+	ck_assert_uint_eq(sums.rows, 2);
+	ck_assert_double_eq(sums.sum, 1 + 2.5 - 3 + 32 + 0.125 + 0 + 7 + 8);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+}
+END_TEST
+
 START_TEST(test_sync)
 {
 	struct mlfs_store *store = open_store(0, 0);
@@ -600,6 +640,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_mode_history);
 	tcase_add_test(tc, test_remove_deletes_everything);
 	tcase_add_test(tc, test_model_versions);
+	tcase_add_test(tc, test_labels);
 	tcase_add_test(tc, test_sync);
 	suite_add_tcase(s, tc);
 	return s;
