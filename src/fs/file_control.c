@@ -35,6 +35,12 @@ static int train(struct fs_file *f, bool with_labels)
 			 verb, (unsigned long long)st.rows, TRAIN_ROWS_MIN);
 		return -EINVAL;
 	}
+	/* One target value: nothing to tell apart, nothing to regress. */
+	if (mlfs_store_distinct_targets(f->fs->store, f->ss, 2) == 1) {
+		mlfs_log(LOG_WARNING, "%s/control: %s: every row has the same target value", name,
+			 verb);
+		return -EINVAL;
+	}
 	r = fs_models_train(f->fs->models, f->ss, with_labels);
 	if (r == -EBUSY)
 		mlfs_log(LOG_WARNING, "%s/control: %s: a training job is running already", name,

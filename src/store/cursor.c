@@ -158,3 +158,34 @@ int mlfs_cursor_rewind(struct mlfs_cursor *c)
 	return c->pending == SQLITE_ROW || c->pending == SQLITE_DONE ? 0
 								      : store_errno(c->db, c->pending);
 }
+
+int mlfs_store_distinct_targets(struct mlfs_store *store, struct mlfs_subsys *ss, int limit)
+{
+	struct mlfs_columns *cols = malloc(sizeof(*cols));
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+	char sql[128 + MLFS_SUBSYS_NAME_MAX + MLFS_COLUMN_NAME_MAX];
+	int step, r;
+
+	if (!cols)
+		return -ENOMEM;
+	mlfs_subsys_columns(ss, cols);
+	if (cols->n == 0) {
+		free(cols);
+		return 0;
+	}
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM (SELECT DISTINCT \"%s\" FROM \"ds_%s\" "
+				   "LIMIT %d)", cols->names[cols->target], ss->name, limit);
+	free(cols);
+	r = store_reader_get(store, &db);
+	if (r < 0)
+		return r;
+	r = store_snapshot_begin(db, sql, &stmt, &step);
+	if (r < 0) {
+		store_reader_put(store, db);
+		return r;
+	}
+	r = step == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+	store_snapshot_end(store, db, stmt);
+	return r;
+}

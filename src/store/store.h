@@ -248,6 +248,12 @@ int mlfs_cursor_next(struct mlfs_cursor *cursor, const struct mlfs_value **ret_r
 /* Start again from the first row of the same snapshot. */
 int mlfs_cursor_rewind(struct mlfs_cursor *cursor);
 
+/*
+ * mlfs_store_distinct_targets() - how many different target values @ss's rows
+ * hold, counting no further than @limit (the scan stops there). Returns it or -errno.
+ */
+int mlfs_store_distinct_targets(struct mlfs_store *store, struct mlfs_subsys *ss, int limit);
+
 /* ---- models ---- */
 
 /* A model version as the store keeps it. Texts are owned: mlfs_model_record_fini(). */

@@ -86,6 +86,9 @@ expect_refused "Invalid argument" "unknown verb" bash -c 'echo dance > two/contr
 expect_refused "No such process" "no training job is running" bash -c 'echo cancel > two/control'
 mkdir empty
 expect_refused "Invalid argument" "rows; at least" bash -c 'echo train > empty/control'
+mkdir same
+{ echo x,target; seq 1 20 | sed 's/$/,1/'; } >same/dataset
+expect_refused "Invalid argument" "every row has the same target" bash -c 'echo train > same/control'
 expect_refused "No data available" "no model to ask" bash -c 'echo 1,2,3 > two/../empty/recommendation'
 
 # ---- survives a remount ----
