@@ -21,7 +21,7 @@ static bool is_verb(const char *verb, size_t len, const char *word)
 	return len == strlen(word) && memcmp(verb, word, len) == 0;
 }
 
-static int train(struct fs_file *f, bool with_labels)
+static int train(struct fs_file *f, bool with_labels, enum mlfs_model_kind kind)
 {
 	const char *name = mlfs_subsys_name(f->ss);
 	const char *verb = with_labels ? "retrain" : "train";
@@ -41,7 +41,7 @@ static int train(struct fs_file *f, bool with_labels)
 			 verb);
 		return -EINVAL;
 	}
-	r = fs_models_train(f->fs->models, f->ss, with_labels);
+	r = fs_models_train(f->fs->models, f->ss, with_labels, kind);
 	if (r == -EBUSY)
 		mlfs_log(LOG_WARNING, "%s/control: %s: a training job is running already", name,
 			 verb);
@@ -56,10 +56,15 @@ static int run_verb(struct fs_file *f, const char *verb, size_t len)
 	const char *name = mlfs_subsys_name(f->ss);
 	int r;
 
+	/* The kind follows the target (a class or a number) unless the verb names it. */
 	if (is_verb(verb, len, "train"))
-		return train(f, false);
+		return train(f, false, MLFS_MODEL_AUTO);
+	if (is_verb(verb, len, "train classify"))
+		return train(f, false, MLFS_MODEL_CLASSIFY);
+	if (is_verb(verb, len, "train regress"))
+		return train(f, false, MLFS_MODEL_REGRESS);
 	if (is_verb(verb, len, "retrain"))
-		return train(f, true);
+		return train(f, true, MLFS_MODEL_AUTO);
 	if (is_verb(verb, len, "autoretrain on") || is_verb(verb, len, "autoretrain off")) {
 		fs_models_set_autoretrain(m, f->ss, len == strlen("autoretrain on"));
 		mlfs_log(LOG_INFO, "%s: %.*s", name, (int)len, verb);
@@ -77,8 +82,8 @@ static int run_verb(struct fs_file *f, const char *verb, size_t len)
 			mlfs_log(LOG_WARNING, "%s/control: rollback: no older model version", name);
 		return r == -ENOENT ? -ENODATA : r;
 	}
-	mlfs_log(LOG_WARNING, "%s/control: unknown verb \"%.*s\"; use train, retrain, cancel, "
-			      "rollback, autoretrain on or autoretrain off",
+	mlfs_log(LOG_WARNING, "%s/control: unknown verb \"%.*s\"; use train [classify|regress], "
+			      "retrain, cancel, rollback, autoretrain on or autoretrain off",
 		 name, (int)(len < 32 ? len : 32), verb);
 	return -EINVAL;
 }

@@ -50,8 +50,8 @@ static int show_model(struct fs_file *f)
 	r |= fs_file_printf(f, "autoretrain: %s\n", eff.autoretrain ? "on" : "off");
 	fs_models_state(f->fs->models, f->ss, &job);
 	if (job.running)
-		r |= fs_file_printf(f, "training: %s, grid point %u of %u\n", job.stage, job.point,
-				    job.points);
+		r |= fs_file_printf(f, "training: %s, grid point %u of %u, fold %u of %u\n",
+				    job.stage, job.point, job.points, job.fold, job.folds);
 	else if (job.stage[0])
 		r |= fs_file_printf(f, "training: %s%s%s\n", job.stage,
 				    strcmp(job.last, "ok") ? ": " : "",

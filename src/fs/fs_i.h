@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "collector.h"
+#include "model.h"
 #include "store.h"
 
 struct fs_models;
@@ -29,7 +30,6 @@ struct mlfs_fs {
 
 /* ---- models (models.c) ---- */
 
-struct mlfs_model;
 struct fs_model_ref;
 
 /* A training job, as status shows it. */
@@ -37,6 +37,7 @@ struct fs_train_state {
 	bool running;
 	char stage[24];         /* starting, sampling, scaling, grid search, final model, done... */
 	unsigned point, points; /* grid points done, of all */
+	unsigned fold, folds;   /* cross-validation trainings done, of all */
 	char last[160];         /* "ok" or why the last job failed */
 };
 
@@ -105,7 +106,8 @@ void fs_models_set_autoretrain(struct fs_models *m, struct mlfs_subsys *ss, bool
  * Train in the background (@with_labels: retrain, adding what feedback taught):
  * -EBUSY while a job runs. Cancel: -ENOENT when none runs.
  */
-int fs_models_train(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels);
+int fs_models_train(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels,
+		    enum mlfs_model_kind kind);
 int fs_models_cancel(struct fs_models *m, struct mlfs_subsys *ss);
 void fs_models_state(struct fs_models *m, struct mlfs_subsys *ss, struct fs_train_state *ret);
 

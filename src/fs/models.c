@@ -46,6 +46,7 @@ struct job {
 	pthread_t thread;
 	bool joinable;
 	bool with_labels;       /* retrain: the dataset and what feedback taught */
+	enum mlfs_model_kind kind;
 	volatile bool cancel;
 	/* Below: protected by fs_models.lock. */
 	bool running;
@@ -423,7 +424,8 @@ static unsigned collect_labels(struct entry *e, double def_mean, bool lower_is_b
 	return n;
 }
 
-static int start_job(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels);
+static int start_job(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels,
+		     enum mlfs_model_kind kind);
 
 void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mode mode,
 		      const uint64_t decisions[2], const double means[2], bool lower_is_better)
@@ -466,7 +468,7 @@ void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mod
 	for (i = 0; i < nlabels; i++)
 		if (mlfs_store_label_add(m->store, ss, labels[i].x, labels[i].n, targets[i]) < 0)
 			break;
-	if (retrain && start_job(m, ss, true) == 0)
+	if (retrain && start_job(m, ss, true, MLFS_MODEL_AUTO) == 0)
 		mlfs_log(LOG_INFO, "%s: the model did worse than the default in a window of %s "
 				   "mode: retraining with what feedback taught", mlfs_subsys_name(ss),
 			 mlfs_mode_name(mode));
@@ -508,6 +510,8 @@ static void on_progress(void *ctx, const struct mlfs_train_progress *p)
 	snprintf(job->state.stage, sizeof(job->state.stage), "%s", p->stage);
 	job->state.point = p->point;
 	job->state.points = p->points;
+	job->state.fold = p->fold;
+	job->state.folds = p->folds;
 	pthread_mutex_unlock(&job->models->lock);
 }
 
@@ -572,7 +576,7 @@ static void *train_main(void *arg)
 	struct fs_models *m = job->models;
 	struct mlfs_train_options opts = { .progress = on_progress, .ctx = job,
 					   .cancel = &job->cancel, .seed = 1,
-					   .rows_max = m->train_rows };
+					   .rows_max = m->train_rows, .kind = job->kind };
 	struct mlfs_dataset *ds = NULL;
 	struct mlfs_model *model = NULL;
 	char err[160] = "";
@@ -602,12 +606,14 @@ static void *train_main(void *arg)
 	return NULL;
 }
 
-int fs_models_train(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels)
+int fs_models_train(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels,
+		    enum mlfs_model_kind kind)
 {
-	return start_job(m, ss, with_labels);
+	return start_job(m, ss, with_labels, kind);
 }
 
-static int start_job(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels)
+static int start_job(struct fs_models *m, struct mlfs_subsys *ss, bool with_labels,
+		     enum mlfs_model_kind kind)
 {
 	struct entry *e;
 	struct job *job;
@@ -632,6 +638,7 @@ static int start_job(struct fs_models *m, struct mlfs_subsys *ss, bool with_labe
 	}
 	job->ss = mlfs_subsys_ref(ss);
 	job->with_labels = with_labels;
+	job->kind = kind;
 	job->cancel = false;
 	job->running = true;
 	memset(&job->state, 0, sizeof(job->state));

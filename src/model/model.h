@@ -45,6 +45,7 @@ size_t mlfs_dataset_rows(const struct mlfs_dataset *ds);
 struct mlfs_train_progress {
 	const char *stage; /* "sampling", "scaling", "grid search", "final model" */
 	unsigned point, points; /* grid points done, of all */
+	unsigned fold, folds;   /* cross-validation trainings done, of all (points x k) */
 };
 
 struct mlfs_train_options {

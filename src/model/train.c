@@ -54,8 +54,8 @@ struct train {
 	struct svm_problem *train; /* [folds]: every row but the fold's */
 	size_t *test, *test_start; /* rows of fold f: test[test_start[f] .. test_start[f + 1]) */
 
-	pthread_mutex_t lock; /* protects next, done, error and serialises opts->progress */
-	unsigned next, done;
+	pthread_mutex_t lock; /* protects next, done, folds_done, error; serialises progress */
+	unsigned next, done, folds_done;
 	int error;
 	const char *libsvm_err; /* why libsvm refused the parameters, with error -EINVAL */
 	atomic_bool stop;	/* a worker failed or training was cancelled: take no more work */
@@ -72,7 +72,8 @@ static double now_s(void)
 
 static void progress(struct train *t, const char *stage, unsigned point)
 {
-	struct mlfs_train_progress p = { .stage = stage, .point = point, .points = t->points };
+	struct mlfs_train_progress p = { .stage = stage, .point = point, .points = t->points,
+					 .fold = t->folds_done, .folds = t->points * t->folds };
 
 	if (t->opts->progress)
 		t->opts->progress(t->opts->ctx, &p);
@@ -298,6 +299,11 @@ static int run_point(struct train *t, unsigned point, double *ret_score, const c
 		svm = svm_train(&t->train[f], &param);
 		if (!svm)
 			return -ENOMEM;
+		/* Long grid points show their folds moving, not only their end. */
+		pthread_mutex_lock(&t->lock);
+		t->folds_done++;
+		progress(t, "grid search", t->done);
+		pthread_mutex_unlock(&t->lock);
 		for (i = t->test_start[f]; i < t->test_start[f + 1]; i++) {
 			size_t row = t->test[i];
 			double v = svm_predict(svm, t->x[row]);

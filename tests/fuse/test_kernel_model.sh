@@ -36,6 +36,10 @@ check_eq "$(cat demo/mode)" learning "mode while collecting"
 check_eq "$(stat_of decisions_ml)" 0 "no ML decisions without a model"
 
 echo train >demo/control
+# Progress shows while it runs (if it is not done already).
+check_match "$(status_of demo training)" \
+	'^(starting|sampling|scaling|grid search, grid point [0-9]+ of 25, fold [0-9]+ of 125|final model|done)' \
+	"training progress in status"
 wait_for "training done" '[[ $(status_of demo training) == done ]]'
 check_match "$(status_of demo model)" "^regress rbf" "a regression model for the best batch"
 wait_for "recommendations reach the kernel side" '[[ $(stat_of recommendations) -gt 10 ]]'

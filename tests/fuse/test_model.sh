@@ -78,6 +78,13 @@ check_eq "$(status_of two model_version)" 2 "model_version after training"
 check_match "$(status_of two model_cv)" "^accuracy (9[5-9]|100)\\." "cross-validated accuracy"
 check_match "$(sqlite3 "$DB" "SELECT origin FROM models WHERE version = 2")" trained \
 	"the trained model in the store"
+# The kind follows the target unless named: the same 0/1 target as a number.
+echo train regress >two/control
+wait_for "regression done" '[[ $(status_of two training) == done ]]'
+check_match "$(status_of two model)" "^regress rbf" "train regress"
+check_match "$(status_of two model_cv)" "^mse " "a regression's cross-validation"
+echo rollback >two/control
+check_eq "$(status_of two model_version)" 2 "model_version after one rollback"
 echo rollback >two/control
 check_eq "$(status_of two model_version)" 1 "model_version after rollback"
 cmp -s "$T/two.model" <(cat two/model) || bad "rollback brings back the uploaded model"

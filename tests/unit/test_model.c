@@ -476,6 +476,7 @@ static void texts(const struct mlfs_model *m, char **ret_model, char **ret_scale
 
 struct stages {
 	unsigned sampling, scaling, grid, final, last_point;
+	unsigned last_fold, folds; /* cross-validation trainings reported, of all */
 	bool ordered;
 };
 
@@ -491,8 +492,11 @@ static void count_stages(void *ctx, const struct mlfs_train_progress *p)
 		s->grid++;
 	else if (strcmp(p->stage, "final model") == 0)
 		s->final++;
-	s->ordered = s->ordered && p->point >= s->last_point && p->point <= p->points;
+	s->ordered = s->ordered && p->point >= s->last_point && p->point <= p->points &&
+		     p->fold >= s->last_fold && p->fold <= p->folds;
 	s->last_point = p->point;
+	s->last_fold = p->fold;
+	s->folds = p->folds;
 }
 
 /* The same rows and seed give the same model, however many threads searched. */
@@ -509,7 +513,10 @@ START_TEST(test_deterministic)
 	o.progress = count_stages;
 	o.ctx = &st;
 	a = train_ok(ds, &o);
-	ck_assert(st.sampling == 1 && st.scaling == 1 && st.grid == 5 && st.final == 1);
+	/* The start, each of the 4 grid points, and each fold of each point. */
+	ck_assert(st.sampling == 1 && st.scaling == 1 && st.final == 1);
+	ck_assert_uint_eq(st.last_fold, st.folds);
+	ck_assert_uint_eq(st.grid, 1 + 4 + st.folds);
 	ck_assert(st.ordered);
 	o.threads = 2;
 	o.progress = NULL;
