@@ -65,6 +65,15 @@ check_eq "$(cat demo/mode)" collaboration "no demotion while the model is better
 check_match "$(status_of demo efficiency_ml)" "^[0-9.e+]+ over [0-9]+ decisions" "efficiency of the ML arm"
 check_match "$(status_of demo maturity)" "^ML as good as the default or better in [1-9]" "maturity"
 
+# Recommendation mode: every decision is the model's, and it keeps its place.
+echo recommendation >demo/mode
+wait_for "recommendation mode on the kernel side" '[[ $(stat_of mode) == recommendation ]]'
+def_before=$(stat_of decisions_default)
+ml_before=$(stat_of decisions_ml)
+wait_for "the ML arm decides on" '[[ $(stat_of decisions_ml) -gt $((ml_before + 300)) ]]'
+check_eq "$(stat_of decisions_default)" "$def_before" "no default decisions in recommendation mode"
+check_eq "$(cat demo/mode)" recommendation "still in recommendation mode"
+
 # ---- a model that does worse: the kernel demotes it, feedback teaches, a retrain starts ----
 printf '128 1:0 2:0 3:0\n127 1:1000 2:100 3:255\n128 1:500 2:50 3:100\n' >"$T/bad.svm"
 svm-train -q -s 3 "$T/bad.svm" "$T/bad.model"
