@@ -4,6 +4,7 @@
  * alike and the features predict the best batch size, as in a real queue.
  */
 #include "demo_workload.h"
+#include "random.h"
 
 const char *const demo_column_names[DEMO_COLUMNS] = {
 	[DEMO_LOAD] = "load",
@@ -14,13 +15,7 @@ const char *const demo_column_names[DEMO_COLUMNS] = {
 
 static u64 next(struct demo_workload *w)
 {
-	u64 x = w->rng;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	w->rng = x;
-	return x * 0x2545f4914f6cdd1dULL;
+	return mlfs_random_next(&w->rng);
 }
 
 void demo_workload_init(struct demo_workload *w, u64 seed)

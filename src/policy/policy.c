@@ -5,6 +5,7 @@
  * over a window, compared in integers.
  */
 #include "policy.h"
+#include "random.h"
 
 static const char *const reason_texts[MLFS_REASON_MAX] = {
 	[MLFS_REASON_REGISTERED] = "registered",
@@ -35,16 +36,9 @@ void mlfs_policy_config_default(struct mlfs_policy_config *cfg)
 	cfg->flags = 0;
 }
 
-/* xorshift64*: cheap, and good enough to split decisions between two arms. */
 static u64 next_random(struct mlfs_policy *p)
 {
-	u64 x = p->rng;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	p->rng = x;
-	return x * 0x2545f4914f6cdd1dULL;
+	return mlfs_random_next(&p->rng);
 }
 
 static void clear_window(struct mlfs_policy *p)

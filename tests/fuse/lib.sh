@@ -154,6 +154,18 @@ mlfs_stop() {
 	MLFS_PID=
 }
 
+# wait_for WHAT CONDITION [SECONDS]: poll the shell CONDITION, evaluated anew each time,
+# until it holds; a failed check after SECONDS (60).
+wait_for() {
+	local i
+	for ((i = 0; i < ${3:-60} * 50; i++)); do
+		eval "$2" && return 0
+		sleep 0.02
+	done
+	bad "$1: not within ${3:-60} s"
+	return 1
+}
+
 # expect_fail TEXT CMD...: CMD fails, and its message says TEXT (the errno's strerror).
 expect_fail() {
 	local text=$1 out

@@ -18,16 +18,6 @@ stat_of() {
 	sed -n "s/^$1: //p" "$STATS"
 }
 
-wait_for() {
-	local i
-	for ((i = 0; i < 3000; i++)); do
-		eval "$2" && return 0
-		sleep 0.02
-	done
-	bad "$1: not within 60 s"
-	return 1
-}
-
 # Trainings on at most 1000 rows keep the test short; the dataset grows by 1000 a second.
 mlfs_start -o "kdev=$SOCK" -o train_rows=1000
 cd "$MNT"

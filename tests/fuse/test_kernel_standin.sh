@@ -22,17 +22,6 @@ stat_of() {
 	sed -n "s/^$1: //p" "$STATS"
 }
 
-# wait_for WHAT CONDITION: poll the shell CONDITION, evaluated anew each time, up to 5 s.
-wait_for() {
-	local what=$1 i
-	for ((i = 0; i < 250; i++)); do
-		eval "$2" && return 0
-		sleep 0.02
-	done
-	bad "$what: not within 5 s"
-	return 1
-}
-
 check_eq "$(stat_of mode)" emergency "stand-in's demo mode before any reader"
 mlfs_start -o "kdev=$SOCK"
 cd "$MNT"

@@ -10,17 +10,6 @@ command -v svm-train >/dev/null || skip "svm-train is missing (Debian package li
 mlfs_start
 cd "$MNT"
 
-# wait_for WHAT CONDITION: poll the shell CONDITION, evaluated anew each time, up to 60 s.
-wait_for() {
-	local i
-	for ((i = 0; i < 3000; i++)); do
-		eval "$2" && return 0
-		sleep 0.02
-	done
-	bad "$1: not within 60 s"
-	return 1
-}
-
 # Two classes a line can separate, 3 features, 300 rows.
 mkdir two
 awk 'BEGIN { srand(7); print "a,b,c,target"
