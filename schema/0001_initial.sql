@@ -1,4 +1,5 @@
 -- SPDX-License-Identifier: GPL-2.0-or-later
+-- Copyright (C) 2026 The mlfs authors
 -- Subsystems, their columns, mode history and feedback. Each subsystem's rows
 -- live in a table of their own, "ds_<name>", created when its columns are known.
 

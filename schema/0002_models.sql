@@ -1,4 +1,5 @@
 -- SPDX-License-Identifier: GPL-2.0-or-later
+-- Copyright (C) 2026 The mlfs authors
 -- Every model a subsystem ever had, trained here or uploaded, with its scaling and
 -- how it was made; the active one is named in subsystems.model_version.
 

@@ -1,4 +1,5 @@
 -- SPDX-License-Identifier: GPL-2.0-or-later
+-- Copyright (C) 2026 The mlfs authors
 -- What feedback taught: for the features of a decision where the model's value did
 -- worse than the default algorithm did over the same window, the default's value
 -- as the better target. `retrain` trains on the dataset and these rows.

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Sources of samples for the store. kdev: the mlproxy kernel module's device
  * (/dev/mlproxy), or a UNIX socket where the user-space stand-in speaks the same
  * records. Each kernel subsystem becomes a subsystem of the store; its samples,

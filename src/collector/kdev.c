@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The kernel proxy's device as a source: one thread reads records, turns
  * kernel subsystems into store subsystems and their records into rows and
  * feedback; users' mode changes and recommendations are written back.

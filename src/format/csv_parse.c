@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * CSV lines written into a dataset: the header that names the columns and the data
  * rows, plus the error messages the daemon logs when a user's line is refused. Rows
  * of plain integers, the bulk of every ingest, are parsed in a single pass without

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Lines written to a feedback file: a user's or an outside tool's measurement of how
  * a subsystem behaved, optionally about one recommendation and one arm of an A/B
  * split. Two forms are taken: "key=value" pairs for people and scripts, and CSV rows

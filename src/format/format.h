@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Text formats of the /mlfs tree: dataset rows as CSV and libsvm, feedback lines.
  * Pure functions on caller-owned buffers: no I/O, no allocation, no logging.
  */

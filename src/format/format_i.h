@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Helpers shared by the parsers of src/format: blank trimming, the integer fast path
  * and the construction of error messages. Not part of the public API.
  */

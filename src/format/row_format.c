@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Dataset rows as the text users read: CSV (with its header) for pandas and friends,
  * and libsvm's sparse format for svm-train and Spark MLlib. Exports stream millions of
  * rows, so rows are written straight into the caller's buffer, never through stdio.

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * One dataset value as text and back, and the names that label values. Integers take
  * a hand-written path both ways because datasets are millions of them; reals go
  * through strtod() and snprintf(), which need the C locale's '.' for LC_NUMERIC (the

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Open files of the tree: what every kind shares. Text is either rendered whole at
  * open (show) or streamed unit by unit (produce), with the read offset followed so
  * that a reader who seeks back sees the same snapshot again.

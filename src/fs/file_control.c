@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * <subsys>/control: verbs, one per line. train: train a model on the dataset in
  * the background (status shows the progress; EINVAL with too few rows, EBUSY
  * while a job runs); retrain: the same on the dataset and what feedback taught;

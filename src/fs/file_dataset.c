@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * <subsys>/dataset and dataset.svm: the subsystem's rows streamed from a snapshot
  * as CSV (with a header) or in libsvm's sparse format; and, for subsystems made
  * with mkdir, CSV appended by users. Each write is parsed whole before any of it

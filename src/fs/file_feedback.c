@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * <subsys>/feedback and feedback/<subsys>: the efficiency log. Reading streams
  * every report as CSV; writing stores a user's or an outside tool's metrics.
  * Each write holds whole lines (a missing last newline is implied), and a write

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * <subsys>/mode and modes/<subsys>: the mode word. A write changes the mode only
  * when it is exactly one of the four words (one trailing newline allowed); the
  * change is stored in the mode history with who made it.

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * <subsys>/model and model.scale: the active model in libsvm's text format (what
  * svm-predict reads) and its scaling in svm-scale's. Writing model uploads one
  * trained elsewhere: it is checked when the file is closed and, if it is good,

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * <subsys>/recommendation and recommendations/<subsys>. Read alone: the latest
  * recommendation sent to the kernel with its provenance, and the newest one whose
  * decision's outcome came back: whether the kernel used it and what came of it. Opened for writing too:

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * <subsys>/status: one "key: value" per line, for people and for scripts (awk,
  * grep). Keys are only ever added, never renamed.
  */

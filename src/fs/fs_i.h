@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The daemon's insides: the tree of inodes, the open files and the kinds of file
  * each subsystem directory holds. Each kind lives in a file_<name>.c of its own.
  */

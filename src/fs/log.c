@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The daemon's log: stderr while it runs in the foreground (-f, -d), syslog once
  * it is a daemon. One line per event; library areas never print.
  */

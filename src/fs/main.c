@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * mlfs: the daemon. Parses its options, opens the store, mounts the tree and
  * serves it until unmounted or signalled; then commits what was queued.
  *

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The daemon's models: the active model of each subsystem, loaded from the store
  * when first needed and swapped atomically when a new one is installed, and the
  * training jobs, one background thread per subsystem, so no FUSE request ever

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The /mlfs tree. Inode numbers are computed, never allocated, so the daemon keeps
  * no inode table and forget() has nothing to free:
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Copyright (C) 2025 The mlfs authors
+ * Copyright (C) 2026 The mlfs authors
  *
  * mlproxy_demo.ko: the subsystem "demo", so the whole loop of the ML proxy can
  * run in a VM. Every interval_ms it ticks the synthetic workload of

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The demo workload: load drifts in slow phases, so consecutive samples look
  * alike and the features predict the best batch size, as in a real queue.
  */

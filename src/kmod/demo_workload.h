@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The demo subsystem's workload: a synthetic decision, the batch size of a queue,
  * whose best value depends on what the queue sees (load and how sequential it
  * is), while the default heuristic always picks the same size. A model trained

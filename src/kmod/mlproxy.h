@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Copyright (C) 2025 The mlfs authors
+ * Copyright (C) 2026 The mlfs authors
  *
  * The in-kernel API of the ML proxy (mlproxy.ko). A kernel subsystem registers
  * the integer features it can publish and the value it decides, publishes

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Copyright (C) 2025 The mlfs authors
+ * Copyright (C) 2026 The mlfs authors
  *
  * The ML proxy: kernel subsystems publish samples for a model that lives in
  * user space, and decide, per their mode, between their default algorithm and

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Copyright (C) 2025 The mlfs authors
+ * Copyright (C) 2026 The mlfs authors
  *
  * /dev/mlproxy: the daemon's end of the proxy, for one opener at a time.
  * Opening it tells every subsystem's policy that the daemon is there and

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Copyright (C) 2025 The mlfs authors
+ * Copyright (C) 2026 The mlfs authors
  *
  * What the parts of mlproxy.ko share: the per-subsystem state, its record
  * queues and the proxy-wide state behind /dev/mlproxy.

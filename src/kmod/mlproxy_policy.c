@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Copyright (C) 2025 The mlfs authors
+ * Copyright (C) 2026 The mlfs authors
  *
  * The mode policy of src/policy, built into mlproxy.ko unchanged: the daemon
  * and the user-space stand-in compile the same two files. Including them here

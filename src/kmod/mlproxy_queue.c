@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Copyright (C) 2025 The mlfs authors
+ * Copyright (C) 2026 The mlfs authors
  *
  * The records a subsystem produces for the reader of /dev/mlproxy, and the two
  * bounded rings that hold them: samples and outcomes in the data ring, which

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Record checks shared by every side of /dev/mlproxy, so the kernel and user
  * space agree on exactly what is malformed.
  */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Checking and building /dev/mlproxy records. No libc: the kernel module, the
  * daemon and the user-space stand-in all compile this file.
  */

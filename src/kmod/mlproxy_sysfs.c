@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Copyright (C) 2025 The mlfs authors
+ * Copyright (C) 2026 The mlfs authors
  *
  * /sys/kernel/mlproxy/<subsys>/: the mode, which an administrator may set
  * with the same words as /mlfs/<subsys>/mode, and the counters behind it.

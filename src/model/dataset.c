@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Training rows: a growing dense matrix of feature values and a vector of
  * targets, filled by the daemon from the store before it asks for a model.
  */

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The model object: made from uploaded text (a libsvm model and an optional
  * svm-scale scaling, both checked before use), turned back into text, described
  * for status, and freed. Training makes its models through the same path, so

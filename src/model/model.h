@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Models: libsvm behind a small API. A model is an SVM with the scaling fitted
  * on its training data (svm-scale's format), trained here with a C/gamma grid
  * search by k-fold cross-validation, or read from libsvm's own text (svm-train's

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Checking libsvm model text before svm_load_model() reads it. libsvm's reader
  * believes what the text says: a header field before nr_class, a missing gamma,
  * a support vector line shorter than nr_class - 1 coefficients, or fewer lines

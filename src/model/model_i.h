@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * What the model's files share: the structures behind the opaque handles of
  * model.h, the scaling, the strict tokenizer that checks text before libsvm
  * sees it, and the libsvm model <-> text bridge.

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * libsvm models to text and back. libsvm only saves to and loads from a file
  * name, so the text goes through an anonymous memory file (memfd) opened by its
  * /proc/self/fd name: nothing touches the disk and nothing is left behind.

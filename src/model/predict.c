@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Prediction, on the daemon's hot path: scale the row as the model's scaling
  * says, build libsvm's sparse row on the stack (zeros left out, as in libsvm's
  * own files), ask libsvm. Nothing here allocates or writes to the model, so

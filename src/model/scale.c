@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Feature scaling as svm-scale does it: each feature's training range maps to
  * [-1, 1], and a feature that never changed is left out. The factors are read
  * and written in svm-scale's -s/-r text, so a scaling made here can be used by

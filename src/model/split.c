@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * How training divides its rows: into strata (the class, or the target's decile
  * for regression), a stratified sample when there are too many rows, and k
  * folds for cross-validation with every stratum spread evenly over the folds.

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * A strict tokenizer for the uploaded texts (libsvm model, svm-scale factors).
  * libsvm's own reader trusts its input (a short line or a missing header field
  * makes it read uninitialised memory or a NULL pointer), so every text is

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Training: choose classification or regression, sample the rows down to the
  * limit, fit the scaling, search C and gamma by k-fold cross-validation on our
  * own folds, and train the final model on all rows with the best point. Grid

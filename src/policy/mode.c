@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Mode words. No libc: this file is also built into the kernel module.
  */
 #include "mode.h"

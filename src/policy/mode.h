@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The four modes of the ML_LIB proposal and their words, shared by the kernel
  * module's sysfs files and the daemon's /mlfs/<subsys>/mode files.
  */

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The mode policy. No libc, no floating point, no allocation: it is compiled into
  * the kernel module as it is. Efficiency is the mean outcome metric of an arm
  * over a window, compared in integers.

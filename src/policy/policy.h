@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The mode policy of the ML proxy: which arm (the default algorithm or the
  * model) makes each decision, the efficiency of each arm over windows, and the
  * mode changes that follow from it. Plain C without libc or floating point: the

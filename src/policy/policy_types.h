@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The policy code is compiled into the kernel module and into user space, so it
  * uses no libc: this header maps the few types and error numbers it needs.
  */

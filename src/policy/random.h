@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * xorshift64*: a cheap generator, good enough to split decisions between arms and
  * to drive the demo workload; the same in the kernel and in user space.
  */

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * mlproxy-standin: the kernel side of mlfs in user space, for machines that
  * cannot load the mlproxy module. It runs the demo subsystem with the module's
  * own policy and workload code and speaks /dev/mlproxy's records on a UNIX

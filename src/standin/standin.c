@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The demo subsystem and its record queue, as the mlproxy module has them, in
  * user space: same policy, same workload, same records.
  */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The stand-in's kernel half: the demo subsystem as mlproxy_demo.ko runs it,
  * with the module's policy and workload code, producing and taking the records
  * of /dev/mlproxy. No I/O here: mlproxy_standin.c carries the records over a

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Streaming a subsystem's rows from a snapshot. Each cursor owns a reader
  * connection inside an open read transaction: WAL keeps the snapshot of its first
  * step however much the writer commits, and memory stays bounded by SQLite's page

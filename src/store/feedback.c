@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Feedback: metrics reported about a subsystem's behaviour (by the kernel's
  * efficiency accounting or by a user), stored one row per metric and read back
  * oldest first from a snapshot.

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The one ingest path: sources queue batches of rows, one writer thread commits
  * everything queued in a single transaction, then applies retention. Waiting
  * sources (user writes) get backpressure; the others drop and count, never block.

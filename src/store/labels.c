@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Labels: training rows learnt from feedback rather than published, kept apart
  * from the dataset so that the dataset stays what the subsystem saw.
  */

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Model versions: every model a subsystem had is kept, so a rollback can return
  * to the one before; subsystems.model_version names the active one.
  */

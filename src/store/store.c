@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Opening and closing the database: one daemon per file (flock), WAL mode,
  * schema migrations applied in order, and a small pool of reader connections.
  */

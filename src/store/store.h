@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The store: one SQLite database holding every subsystem, its rows, its mode
  * history and its feedback. Every source of samples (user writes, the kernel
  * device, eBPF collectors) goes through one ingest queue drained by one writer

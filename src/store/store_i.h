@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * What the store's files share: the structures behind the opaque handles of
  * store.h, and the helpers that map SQLite's results to errno values.
  */

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Subsystems: the in-memory registry, kept in step with the subsystems, columns
  * and mode_history tables, and each subsystem's own table of rows ("ds_<name>").
  */

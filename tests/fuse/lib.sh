@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # What every test that mounts a real mlfs tree shares; sourced, never run. It skips
 # (exit 77) where the machine cannot mount FUSE, gives each test a private directory
 # with a mount point and a database (so tests run in parallel), starts and stops the

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Unit suite for src/format: what a user sees when writing CSV rows and feedback lines
  * into /mlfs and reading datasets back as CSV or libsvm text. Lines are passed with
  * explicit lengths, never relying on a NUL, as FUSE write buffers have none.

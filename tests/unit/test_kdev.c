@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The kernel proxy's reader against a fake kernel in the test process: a
  * SOCK_SEQPACKET socket in a temporary directory that speaks /dev/mlproxy's
  * records, as the stand-in does. What the kernel registers, samples, measures and

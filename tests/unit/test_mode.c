@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Unit suite for src/policy/mode.c: which words a write to a mode file accepts. A
  * mode switch decides whether ML drives a kernel subsystem, so anything but an exact
  * word (with the newline echo adds) must be refused rather than guessed at.

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * Models: scaling (checked against svm-scale itself), training on separable and
  * noisy data, the errors a user can cause, cancelling, repeatability, sampling,
  * model text in and out (and what is refused), predictions equal to svm-predict's

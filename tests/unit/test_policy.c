@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The mode policy, built for user space from the source the kernel module uses:
  * the gate of every mode, the random split, windows, demotion, promotion,
  * the daemon going and coming back, overload, and the reasons.

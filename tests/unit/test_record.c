@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * /dev/mlproxy records, checked by the code the module, the daemon and the
  * stand-in share: every well-formed record passes, and each way of being
  * malformed (magic, version, type, size, names, ranges, truncation) is refused.

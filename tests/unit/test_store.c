@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The store on a real database file in a temporary directory: migrations,
  * subsystems, the ingest queue, snapshots, retention, modes, feedback, and what
  * survives a close and reopen.

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The records that cross /dev/mlproxy, between the mlproxy kernel module and the
  * mlfs daemon (or the user-space stand-in that speaks the same protocol).
  *
