@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # Compiles schema/NNNN_name.sql into a C table, so the daemon carries its migrations
 # and never depends on finding them on disk at run time.
 import os

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # What a user may write wrong, and what they must see: the errno at the system call
 # that carried it, one log line that says why, and nothing of it stored (rows, mode and
 # feedback as they were). Datasets, modes, feedback, and the read-only files.

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # Datasets: appending CSV to <subsys>/dataset and reading it back as CSV and as libsvm
 # (which svm-train reads), typed columns in SQLite, the target column, headers that
 # repeat, lines split across writes or left without a newline, `>` that never deletes,

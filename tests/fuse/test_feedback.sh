@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # <subsys>/feedback and feedback/<subsys>: reports written as key=value pairs or as CSV
 # (metric,value or recommendation,arm,metric,value) read back as
 # time,source,recommendation,arm,metric,value, oldest first, counted in status.

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # The whole loop with the stand-in: the demo subsystem's samples are collected in
 # learning mode, `train` makes a model, each new sample gets its recommendation,
 # and in collaboration mode the kernel side's A/B split shows in the feedback that

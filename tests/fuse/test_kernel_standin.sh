@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # The daemon's kernel path, against mlproxy-standin: the module's policy and demo
 # workload in user space, speaking /dev/mlproxy's records on a socket. The kernel's
 # subsystem appears with its columns and fills; a user's mode change reaches the

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # <subsys>/mode and modes/<subsys>: a new subsystem starts in learning; each of the four
 # words switches it, with or without a newline; each change is kept in the mode history
 # with its time and who made it, and shows in status. (Refused words: test_bad_input.sh.)

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # Models through the tree: a model trained elsewhere (svm-train on dataset.svm) goes
 # in with cp and answers queries exactly as svm-predict does; a bad upload changes
 # nothing; control trains in the background, rollback returns to the older version;

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # Starting and stopping mlfs the ways a user does: mlfs DIR in the foreground and as
 # a daemon, mount -t fuse and an fstab line (with mlfs installed in /usr/local/bin),
 # umount, fusermount3 -u and SIGTERM; and every start that must be refused with one

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # Everything survives umount and a new mount of the same database: the subsystems (and
 # the absence of removed ones), rows and column types, modes and their history,
 # feedback, status, inode numbers; rows written right before umount, and rows written

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # <subsys>/status: its keys in their order, and each value following what the user did:
 # columns and target, rows (and retention with -o rows_max), bytes of CSV accepted,
 # drops, queued, last_ingest, the mode and its reason, feedback reports.

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # The shape of the tree: the root and its category views, subsystem directories and
 # their files with their permission bits, the same inode in both views, mkdir and
 # rmdir of subsystems, which names they take, and what the tree refuses (EPERM).

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # Guest script for run-vm: the whole kernel loop on a real kernel. The modules load;
 # mlfs mounts and takes the demo subsystem's samples from /dev/mlproxy; a mode
 # written to /mlfs reaches sysfs; efficiency feedback arrives for both arms; the

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The mlfs authors
 # The vm suite: build the modules for Debian's kernel, boot it in qemu with them
 # and this build's mlfs, and run guest_mlproxy.sh there. Exits 77 where the
 # machine has no qemu or kernel headers (tools/setup installs both).
