@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The model area's costs: the C/gamma grid search on a synthetic classification
  * problem (8 integer features, two classes split by a curved boundary with 5%
  * of labels flipped), and the per-row cost of mlfs_model_predict() for an RBF

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The kernel proxy's hot paths, timed on the user-space build of their own source:
  * decide (mode gate, arm choice, bookkeeping: src/policy/policy.c) and publish
  * (building a sample record and queueing it: the stand-in's copy of the module's

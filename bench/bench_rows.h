@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * The benchmark's rows: 8 integer columns whose values are a pure function of the
  * row and column numbers, so that gen_rows (CSV through the mount and the sqlite3
  * CLI) and bench_store_ingest (the store's C API and the plain SQLite loop) work on

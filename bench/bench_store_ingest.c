@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * bench_store_ingest: time one side of the store-ingest benchmark on a new database
  * and print the seconds taken on stdout.
  *

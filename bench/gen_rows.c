@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * Copyright (C) 2026 The mlfs authors
+ *
  * gen_rows: write the benchmark's rows (bench_rows.h) as CSV with a header line to
  * stdout, fast enough that generating millions of rows costs well under a second.
  *

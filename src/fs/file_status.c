@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,9 +27,14 @@ static int show_model(struct fs_file *f)
 	r = fs_file_printf(f, "model_version: %lld\n", (long long)mlfs_subsys_model_version(f->ss));
 	if (ref) {
 		fs_model_info(ref, &info);
-		r |= fs_file_printf(f, "model: %s %s C=%g gamma=%g, %u features%s\n",
+		char c[32] = "";
+
+		/* libsvm's model text does not carry C: known only for models trained here. */
+		if (info.trained)
+			snprintf(c, sizeof(c), " C=%g", info.c);
+		r |= fs_file_printf(f, "model: %s %s%s gamma=%g, %u features%s\n",
 				    info.kind == MLFS_MODEL_CLASSIFY ? "classify" : "regress",
-				    info.kernel_type == 0 ? "linear" : "rbf", info.c, info.gamma,
+				    info.kernel_type == 0 ? "linear" : "rbf", c, info.gamma,
 				    info.nfeatures, info.scaled ? ", scaled" : "");
 		if (info.trained && info.kind == MLFS_MODEL_CLASSIFY)
 			r |= fs_file_printf(f, "model_cv: accuracy %.2f%% on %zu rows in %.1f s\n",

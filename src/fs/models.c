@@ -232,8 +232,12 @@ int fs_models_install(struct fs_models *m, struct mlfs_subsys *ss, struct mlfs_m
 	mlfs_model_info(model, &info);
 	snprintf(rec.origin, sizeof(rec.origin), "%s", origin);
 	snprintf(rec.kind, sizeof(rec.kind), "%s", kind_name(info.kind));
-	snprintf(rec.params, sizeof(rec.params), "%s C=%g gamma=%g",
-		 info.kernel_type == 0 ? "linear" : "rbf", info.c, info.gamma);
+	if (info.trained)
+		snprintf(rec.params, sizeof(rec.params), "%s C=%g gamma=%g",
+			 info.kernel_type == 0 ? "linear" : "rbf", info.c, info.gamma);
+	else
+		snprintf(rec.params, sizeof(rec.params), "%s gamma=%g",
+			 info.kernel_type == 0 ? "linear" : "rbf", info.gamma);
 	rec.cv_accuracy = info.trained && info.kind == MLFS_MODEL_CLASSIFY ? info.cv_accuracy : NAN;
 	rec.cv_mse = info.trained && info.kind == MLFS_MODEL_REGRESS ? info.cv_mse : NAN;
 	rec.rows_used = info.trained ? (int64_t)info.rows_used : -1;
