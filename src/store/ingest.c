@@ -257,6 +257,7 @@ static int commit_list(struct mlfs_store *store, struct mlfs_batch *list, int64_
 	}
 	if (r < 0) {
 		store_exec(store->db, "ROLLBACK");
+		store_subsys_mark_dirty(store);
 		for (i = 0; i < *ndeltas; i++) {
 			pthread_mutex_lock(&deltas[i].ss->lock);
 			deltas[i].ss->last_ingest_ns = deltas[i].last_ingest_ns;

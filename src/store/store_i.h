@@ -119,6 +119,9 @@ void store_subsys_unload(struct mlfs_store *store);
 /* Write the counters of subsystems whose counters changed; caller holds db_lock. */
 void store_subsys_flush_counters(struct mlfs_store *store);
 
+/* The transaction that flushed them rolled back: write them all again next time. */
+void store_subsys_mark_dirty(struct mlfs_store *store);
+
 /* The writer thread and the queue's tear-down. */
 void *store_writer_main(void *arg);
 void store_queue_drain(struct mlfs_store *store);

@@ -593,6 +593,19 @@ void store_subsys_flush_counters(struct mlfs_store *store)
 	mlfs_subsys_list_free(list, n);
 }
 
+void store_subsys_mark_dirty(struct mlfs_store *store)
+{
+	size_t i;
+
+	pthread_rwlock_rdlock(&store->subsys_lock);
+	for (i = 0; i < store->nsubsys; i++) {
+		pthread_mutex_lock(&store->subsys[i]->lock);
+		store->subsys[i]->counters_dirty = true;
+		pthread_mutex_unlock(&store->subsys[i]->lock);
+	}
+	pthread_rwlock_unlock(&store->subsys_lock);
+}
+
 /* Columns, mode and counters of one subsystem, from the database. */
 static int load_one(sqlite3 *db, struct mlfs_subsys *ss)
 {
