@@ -30,6 +30,8 @@ struct fs_model_ref {
 #define WINDOW_OUTCOMES_MAX 256
 /* Windows between two retrains that start by themselves. */
 #define AUTORETRAIN_WINDOWS 10
+/* Decisions each arm needs in a window for the window to say anything about the model. */
+#define JUDGE_DECISIONS_MIN 8
 
 struct recent_rec {
 	uint64_t id;
@@ -436,9 +438,12 @@ static int start_job(struct fs_models *m, struct mlfs_subsys *ss, bool with_labe
 void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mode mode,
 		      const uint64_t decisions[2], const double means[2], bool lower_is_better)
 {
-	static __thread struct recent_rec labels[WINDOW_OUTCOMES_MAX];
-	static __thread double targets[WINDOW_OUTCOMES_MAX];
-	bool judged = !isnan(means[0]) && !isnan(means[1]), ml_worse = false, retrain = false;
+	bool judged = !isnan(means[0]) && !isnan(means[1]) && decisions[0] >= JUDGE_DECISIONS_MIN &&
+		      decisions[1] >= JUDGE_DECISIONS_MIN;
+	bool ml_worse = false, retrain = false;
+	/* Windows are rare: the labels' room is allocated for each, not kept per thread. */
+	struct recent_rec *labels = judged ? malloc(WINDOW_OUTCOMES_MAX * sizeof(*labels)) : NULL;
+	double targets[WINDOW_OUTCOMES_MAX];
 	unsigned nlabels = 0, i;
 	struct entry *e;
 
@@ -446,6 +451,7 @@ void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mod
 	e = entry_of(m, mlfs_subsys_id(ss));
 	if (!e) {
 		pthread_mutex_unlock(&m->lock);
+		free(labels);
 		return;
 	}
 	e->eff.windows++;
@@ -458,7 +464,8 @@ void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mod
 		ml_worse = worse_than(means[1], means[0], lower_is_better);
 		e->eff.judged++;
 		e->eff.ml_not_worse += !ml_worse;
-		nlabels = collect_labels(e, means[0], lower_is_better, labels, targets);
+		if (labels)
+			nlabels = collect_labels(e, means[0], lower_is_better, labels, targets);
 	}
 	e->noutcomes = 0;
 	/* ML below the default while it is being tried out: learn from it, by itself. */
@@ -474,6 +481,7 @@ void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mod
 	for (i = 0; i < nlabels; i++)
 		if (mlfs_store_label_add(m->store, ss, labels[i].x, labels[i].n, targets[i]) < 0)
 			break;
+	free(labels);
 	if (retrain && start_job(m, ss, true, MLFS_MODEL_AUTO) == 0)
 		mlfs_log(LOG_INFO, "%s: the model did worse than the default in a window of %s "
 				   "mode: retraining with what feedback taught", mlfs_subsys_name(ss),
