@@ -33,7 +33,16 @@ int mlfs_kdev_new(const char *path, struct mlfs_store *store, mlfs_collector_log
  * recommendation for each sample, and the outcomes of recommendations. Called
  * from the reader thread; either may be NULL.
  */
+/* What kind of model a kernel subsystem's target wants, as it declared. */
+enum mlfs_kdev_target {
+	MLFS_KDEV_TARGET_ANY,    /* undeclared: decide from the data */
+	MLFS_KDEV_TARGET_CLASS,  /* a class: classification */
+	MLFS_KDEV_TARGET_NUMBER, /* a number: regression */
+};
+
 struct mlfs_kdev_listener {
+	/* A kernel subsystem registered (again). */
+	void (*registered)(void *ctx, struct mlfs_subsys *ss, enum mlfs_kdev_target target);
 	/*
 	 * A sample's features (every column but the target, in the target's units):
 	 * return 0 and a value to recommend, in the target's units, or -errno for none

@@ -335,6 +335,11 @@ static void on_register(struct mlfs_kdev *k, const struct mlproxy_register *reg)
 	ks->lower_is_better = reg->flags & MLPROXY_F_LOWER_IS_BETTER;
 	pthread_mutex_unlock(&k->lock);
 	mlfs_subsys_set_mode_owner(ss, &owner);
+	if (k->listener.registered)
+		k->listener.registered(k->listener.ctx, ss,
+				       reg->flags & MLPROXY_F_CLASSIFY  ? MLFS_KDEV_TARGET_CLASS
+				       : reg->flags & MLPROXY_F_REGRESS ? MLFS_KDEV_TARGET_NUMBER
+									: MLFS_KDEV_TARGET_ANY);
 
 	snprintf(reason, sizeof(reason), "kernel: registered in mode %s",
 		 mlfs_mode_name((enum mlfs_mode)reg->mode));

@@ -104,6 +104,10 @@ void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mod
 void fs_models_efficiency(struct fs_models *m, struct mlfs_subsys *ss, struct fs_efficiency *ret);
 void fs_models_set_autoretrain(struct fs_models *m, struct mlfs_subsys *ss, bool on);
 
+/* The kind of model a subsystem's target wants, for `train` without a kind (AUTO: any). */
+void fs_models_declare_kind(struct fs_models *m, struct mlfs_subsys *ss,
+			    enum mlfs_model_kind kind);
+
 /*
  * Train in the background (@with_labels: retrain, adding what feedback taught):
  * -EBUSY while a job runs. Cancel: -ENOENT when none runs.

@@ -126,6 +126,14 @@ static void outcome_from_kernel(void *ctx, struct mlfs_subsys *ss, uint64_t reco
 	fs_models_outcome(ctx, ss, recommendation, ml, default_value, metric);
 }
 
+static void registered_from_kernel(void *ctx, struct mlfs_subsys *ss,
+				   enum mlfs_kdev_target target)
+{
+	fs_models_declare_kind(ctx, ss, target == MLFS_KDEV_TARGET_CLASS    ? MLFS_MODEL_CLASSIFY
+					: target == MLFS_KDEV_TARGET_NUMBER ? MLFS_MODEL_REGRESS
+									    : MLFS_MODEL_AUTO);
+}
+
 static void window_from_kernel(void *ctx, struct mlfs_subsys *ss, enum mlfs_mode mode,
 			       const uint64_t decisions[2], const double means[2],
 			       bool lower_is_better)
@@ -212,6 +220,7 @@ int main(int argc, char *argv[])
 	r = mlfs_kdev_new(opts.kdev ? opts.kdev : MLFS_DEFAULT_KDEV, fs.store, mlfs_log, &fs.kdev);
 	if (r == 0) {
 		const struct mlfs_kdev_listener listener = {
+			.registered = registered_from_kernel,
 			.recommend = recommend_for_kernel,
 			.outcome = outcome_from_kernel,
 			.window = window_from_kernel,

@@ -68,6 +68,7 @@ struct entry {
 	unsigned noutcomes;
 	struct fs_efficiency eff;
 	bool autoretrain_off;
+	enum mlfs_model_kind declared_kind; /* what the subsystem said its target wants */
 	uint64_t windows_at_retrain; /* eff.windows when a retrain last started by itself */
 	struct job job;
 };
@@ -503,6 +504,18 @@ void fs_models_efficiency(struct fs_models *m, struct mlfs_subsys *ss,
 	pthread_mutex_unlock(&m->lock);
 }
 
+void fs_models_declare_kind(struct fs_models *m, struct mlfs_subsys *ss,
+			    enum mlfs_model_kind kind)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e)
+		e->declared_kind = kind;
+	pthread_mutex_unlock(&m->lock);
+}
+
 void fs_models_set_autoretrain(struct fs_models *m, struct mlfs_subsys *ss, bool on)
 {
 	struct entry *e;
@@ -652,7 +665,7 @@ static int start_job(struct fs_models *m, struct mlfs_subsys *ss, bool with_labe
 	}
 	job->ss = mlfs_subsys_ref(ss);
 	job->with_labels = with_labels;
-	job->kind = kind;
+	job->kind = kind == MLFS_MODEL_AUTO ? e->declared_kind : kind;
 	job->cancel = false;
 	job->running = true;
 	memset(&job->state, 0, sizeof(job->state));

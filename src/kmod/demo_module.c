@@ -60,7 +60,7 @@ static int __init demo_init(void)
 		.rec_min = DEMO_BATCH_MIN,
 		.rec_max = DEMO_BATCH_MAX,
 		.rec_default = DEMO_BATCH_DEFAULT,
-		.flags = 0,
+		.flags = MLPROXY_F_REGRESS, /* the best batch is a number */
 		.mode = MLPROXY_MODE_LEARNING,
 	};
 

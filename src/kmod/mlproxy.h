@@ -40,7 +40,9 @@ struct mlproxy_column_desc {
  * @rec_max: largest value a decision may take
  * @rec_default: what the default algorithm usually picks, within the range
  * @flags: %MLPROXY_F_LOWER_IS_BETTER when the metric is a cost,
- *	%MLPROXY_F_PROMOTE to let good windows promote the mode
+ *	%MLPROXY_F_PROMOTE to let good windows promote the mode,
+ *	%MLPROXY_F_CLASSIFY or %MLPROXY_F_REGRESS to say what kind of model the
+ *	target wants (neither: user space decides from the data)
  * @mode: the mode to start in
  *
  * The proxy copies everything it needs: the descriptor and its strings may go

@@ -79,7 +79,8 @@ static int check_desc(const struct mlproxy_subsys_desc *d)
 	if (d->rec_min > d->rec_max || d->rec_default < d->rec_min ||
 	    d->rec_default > d->rec_max)
 		return -EINVAL;
-	if (d->flags & ~(MLPROXY_F_LOWER_IS_BETTER | MLPROXY_F_PROMOTE))
+	if ((d->flags & ~MLPROXY_F_ALL) ||
+	    ((d->flags & MLPROXY_F_CLASSIFY) && (d->flags & MLPROXY_F_REGRESS)))
 		return -EINVAL;
 	if ((unsigned int)d->mode >= MLPROXY_MODE_MAX)
 		return -EINVAL;

@@ -21,6 +21,10 @@ static bool register_ok(const struct mlproxy_register *r)
 {
 	u32 i;
 
+	if ((r->flags & ~MLPROXY_F_ALL) ||
+	    (r->flags & (MLPROXY_F_CLASSIFY | MLPROXY_F_REGRESS)) ==
+		    (MLPROXY_F_CLASSIFY | MLPROXY_F_REGRESS))
+		return false;
 	if (r->ncols < 2 || r->ncols > MLPROXY_COLUMNS_MAX || r->mode >= MLPROXY_MODE_MAX ||
 	    r->rec_min > r->rec_max || r->rec_default < r->rec_min ||
 	    r->rec_default > r->rec_max || !name_terminated(r->name, sizeof(r->name)) ||

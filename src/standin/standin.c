@@ -59,6 +59,7 @@ static void emit_register(struct standin *s)
 	snprintf(rec.name, sizeof(rec.name), "demo");
 	snprintf(rec.metric, sizeof(rec.metric), "throughput");
 	rec.ncols = DEMO_COLUMNS;
+	rec.flags = MLPROXY_F_REGRESS; /* as mlproxy_demo.ko: the best batch is a number */
 	rec.mode = (uint32_t)s->policy.mode;
 	rec.rec_min = DEMO_BATCH_MIN;
 	rec.rec_max = DEMO_BATCH_MAX;

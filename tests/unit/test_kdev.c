@@ -10,6 +10,7 @@
  * and coming back, and no kernel at all must leave the daemon running.
  */
 #include <check.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -193,7 +194,8 @@ static ssize_t kernel_recv(void *buf, size_t cap, int timeout_ms)
 	return n < 0 ? -errno : n;
 }
 
-static void send_register(const char *name, uint32_t kid, enum mlproxy_mode mode)
+static void send_register_flags(const char *name, uint32_t kid, enum mlproxy_mode mode,
+				uint32_t flags)
 {
 	static const char *const names[NCOLS] = { "a", "b", "target" };
 	static const uint32_t scales[NCOLS] = { 1, 1000, 1 };
@@ -205,7 +207,7 @@ static void send_register(const char *name, uint32_t kid, enum mlproxy_mode mode
 	snprintf(reg.name, sizeof(reg.name), "%s", name);
 	strcpy(reg.metric, "lat");
 	reg.ncols = NCOLS;
-	reg.flags = MLPROXY_F_LOWER_IS_BETTER;
+	reg.flags = flags;
 	reg.mode = mode;
 	reg.rec_min = 1;
 	reg.rec_max = 100;
@@ -216,6 +218,11 @@ static void send_register(const char *name, uint32_t kid, enum mlproxy_mode mode
 	}
 	ck_assert_int_eq(mlproxy_record_check(&reg, sizeof(reg)), sizeof(reg));
 	kernel_send(&reg, sizeof(reg));
+}
+
+static void send_register(const char *name, uint32_t kid, enum mlproxy_mode mode)
+{
+	send_register_flags(name, kid, mode, MLPROXY_F_LOWER_IS_BETTER);
 }
 
 /* Append a sample of @ncols values (i, 1500 * i, -i, ...) at @buf + *off. */
@@ -354,6 +361,36 @@ START_TEST(test_register_makes_a_kernel_subsystem)
 	ck_assert_uint_eq(st.rows, 0);
 	free(cols);
 	mlfs_subsys_unref(ss);
+}
+END_TEST
+
+static atomic_int declared = -1;
+
+static void on_registered(void *ctx, struct mlfs_subsys *ss, enum mlfs_kdev_target target)
+{
+	atomic_store(&declared, (int)target);
+}
+
+static bool declared_is(const void *arg, uint64_t want)
+{
+	return atomic_load(&declared) == (int)want;
+}
+
+/* What the kernel says its target wants reaches the daemon's listener. */
+START_TEST(test_register_declares_the_target)
+{
+	const struct mlfs_kdev_listener listener = { .registered = on_registered };
+
+	ck_assert_int_eq(mlfs_kdev_new(sock_path, store, test_log, &kdev), 0);
+	mlfs_kdev_set_listener(kdev, &listener);
+	ck_assert_int_eq(mlfs_kdev_start(kdev), 0);
+	kernel_fd = accept_reader();
+	send_register_flags("fake", KID, MLPROXY_MODE_LEARNING, MLPROXY_F_CLASSIFY);
+	ck_assert(eventually(declared_is, NULL, MLFS_KDEV_TARGET_CLASS));
+	send_register_flags("fake", KID, MLPROXY_MODE_LEARNING, MLPROXY_F_REGRESS);
+	ck_assert(eventually(declared_is, NULL, MLFS_KDEV_TARGET_NUMBER));
+	send_register_flags("fake", KID, MLPROXY_MODE_LEARNING, 0);
+	ck_assert(eventually(declared_is, NULL, MLFS_KDEV_TARGET_ANY));
 }
 END_TEST
 
@@ -767,6 +804,7 @@ static Suite *kdev_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_register_makes_a_kernel_subsystem);
+	tcase_add_test(tc, test_register_declares_the_target);
 	tcase_add_test(tc, test_register_in_another_mode);
 	tcase_add_test(tc, test_samples_become_rows);
 	tcase_add_test(tc, test_windows_and_outcomes_become_feedback);

@@ -134,6 +134,14 @@ START_TEST(test_register_faults)
 	r = good_register();
 	r.mode = MLPROXY_MODE_MAX;
 	ck_assert_int_eq(mlproxy_record_check(&r, sizeof(r)), -EINVAL);
+	/* A target is a class or a number, not both; flags nobody knows are refused. */
+	r = good_register();
+	r.flags = MLPROXY_F_REGRESS | MLPROXY_F_LOWER_IS_BETTER;
+	ck_assert_int_eq(mlproxy_record_check(&r, sizeof(r)), sizeof(r));
+	r.flags = MLPROXY_F_REGRESS | MLPROXY_F_CLASSIFY;
+	ck_assert_int_eq(mlproxy_record_check(&r, sizeof(r)), -EINVAL);
+	r.flags = 1u << 7;
+	ck_assert_int_eq(mlproxy_record_check(&r, sizeof(r)), -EINVAL);
 }
 END_TEST
 

@@ -73,6 +73,10 @@ struct mlproxy_column {
 /* Flags of a subsystem. */
 #define MLPROXY_F_LOWER_IS_BETTER (1u << 0) /* the outcome metric is a cost */
 #define MLPROXY_F_PROMOTE (1u << 1)         /* the policy may promote the mode */
+#define MLPROXY_F_CLASSIFY (1u << 2)        /* the target is a class: train a classifier */
+#define MLPROXY_F_REGRESS (1u << 3)         /* the target is a number: train a regression */
+#define MLPROXY_F_ALL (MLPROXY_F_LOWER_IS_BETTER | MLPROXY_F_PROMOTE | MLPROXY_F_CLASSIFY | \
+		       MLPROXY_F_REGRESS)
 
 struct mlproxy_register {
 	struct mlproxy_hdr hdr;
