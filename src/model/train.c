@@ -56,12 +56,15 @@ struct train {
 	struct svm_problem *train; /* [folds]: every row but the fold's */
 	size_t *test, *test_start; /* rows of fold f: test[test_start[f] .. test_start[f + 1]) */
 
-	pthread_mutex_t lock; /* protects next, done, folds_done, error; serialises progress */
+	pthread_mutex_t lock; /* protects next, done, folds_done, error, parts, folds_left,
+			       * score; serialises progress */
 	unsigned next, done, folds_done;
 	int error;
 	const char *libsvm_err; /* why libsvm refused the parameters, with error -EINVAL */
 	atomic_bool stop;	/* a worker failed or training was cancelled: take no more work */
-	double *score;		/* [points]; each written by the one thread that ran the point */
+	double *score;		/* [points], made when a point's last fold is in */
+	double *parts;		/* [points * folds]: what each fold gave (see run_fold) */
+	unsigned *folds_left;	/* [points]: folds of the point not in yet */
 };
 
 static double now_s(void)
@@ -279,68 +282,81 @@ static void params(const struct train *t, unsigned point, struct svm_parameter *
 	*ret = p;
 }
 
-/* Cross-validate one grid point: percent right (classify) or mean squared error. */
-static int run_point(struct train *t, unsigned point, double *ret_score, const char **ret_why)
+/*
+ * One unit of the grid search: train on fold @f's training rows with grid point
+ * @point, test on the fold. *ret_part: rows right (classify) or the sum of squared
+ * errors (regress); the point's score is made of its folds' parts in fold order, so
+ * it does not depend on which thread ran which fold.
+ */
+static int run_fold(struct train *t, unsigned point, unsigned f, double *ret_part,
+		    const char **ret_why)
 {
 	struct svm_parameter param;
-	double sum = 0;
-	size_t right = 0, i;
-	unsigned f;
+	struct svm_model *svm;
+	double part = 0;
+	size_t i;
 
 	params(t, point, &param);
-	for (f = 0; f < t->folds; f++) {
-		struct svm_model *svm;
+	if (cancelled(t))
+		return -ECANCELED;
+	*ret_why = svm_check_parameter(&t->train[f], &param);
+	if (*ret_why)
+		return -EINVAL;
+	svm = svm_train(&t->train[f], &param);
+	if (!svm)
+		return -ENOMEM;
+	for (i = t->test_start[f]; i < t->test_start[f + 1]; i++) {
+		size_t row = t->test[i];
+		double v = svm_predict(svm, t->x[row]);
 
-		if (cancelled(t))
-			return -ECANCELED;
-		if (atomic_load(&t->stop))
-			return 0;
-		*ret_why = svm_check_parameter(&t->train[f], &param);
-		if (*ret_why)
-			return -EINVAL;
-		svm = svm_train(&t->train[f], &param);
-		if (!svm)
-			return -ENOMEM;
-		/* Long grid points show their folds moving, not only their end. */
-		pthread_mutex_lock(&t->lock);
-		t->folds_done++;
-		progress(t, "grid search", t->done);
-		pthread_mutex_unlock(&t->lock);
-		for (i = t->test_start[f]; i < t->test_start[f + 1]; i++) {
-			size_t row = t->test[i];
-			double v = svm_predict(svm, t->x[row]);
-
-			if (t->kind == MLFS_MODEL_CLASSIFY)
-				right += v == t->y[row];
-			else
-				sum += (v - t->y[row]) * (v - t->y[row]);
-		}
-		svm_free_and_destroy_model(&svm);
+		if (t->kind == MLFS_MODEL_CLASSIFY)
+			part += v == t->y[row];
+		else
+			part += (v - t->y[row]) * (v - t->y[row]);
 	}
-	*ret_score = t->kind == MLFS_MODEL_CLASSIFY ? 100.0 * (double)right / (double)t->n :
-						      sum / (double)t->n;
+	svm_free_and_destroy_model(&svm);
+	*ret_part = part;
 	return 0;
 }
 
+/* All folds of @point are in: its score, percent right or mean squared error. Under lock. */
+static void finish_point(struct train *t, unsigned point)
+{
+	double sum = 0;
+	unsigned f;
+
+	for (f = 0; f < t->folds; f++)
+		sum += t->parts[(size_t)point * t->folds + f];
+	t->score[point] = t->kind == MLFS_MODEL_CLASSIFY ? 100.0 * sum / (double)t->n
+							 : sum / (double)t->n;
+	progress(t, "grid search", ++t->done);
+}
+
+/*
+ * Workers take (point, fold) units, not whole points, so the threads finish
+ * within one fold of each other instead of one point.
+ */
 static void *worker(void *arg)
 {
 	struct train *t = arg;
 	const char *why = NULL;
-	unsigned point;
-	double score = 0;
+	unsigned unit, point, fold;
+	double part = 0;
 	int r;
 
 	for (;;) {
 		pthread_mutex_lock(&t->lock);
-		if (atomic_load(&t->stop) || t->next == t->points) {
+		if (atomic_load(&t->stop) || t->next == t->points * t->folds) {
 			pthread_mutex_unlock(&t->lock);
 			return NULL;
 		}
-		/* Largest C first: those take longest, and the threads then finish together. */
-		point = t->points - 1 - t->next++;
+		/* Largest C first: those take longest. */
+		unit = t->next++;
 		pthread_mutex_unlock(&t->lock);
+		point = t->points - 1 - unit / t->folds;
+		fold = unit % t->folds;
 
-		r = run_point(t, point, &score, &why);
+		r = run_fold(t, point, fold, &part, &why);
 
 		pthread_mutex_lock(&t->lock);
 		if (r < 0) {
@@ -350,8 +366,12 @@ static void *worker(void *arg)
 			}
 			atomic_store(&t->stop, true);
 		} else if (!atomic_load(&t->stop)) {
-			t->score[point] = score;
-			progress(t, "grid search", ++t->done);
+			t->parts[(size_t)point * t->folds + fold] = part;
+			t->folds_done++;
+			if (--t->folds_left[point] == 0)
+				finish_point(t, point);
+			else
+				progress(t, "grid search", t->done);
 		}
 		pthread_mutex_unlock(&t->lock);
 	}
@@ -363,8 +383,12 @@ static int search(struct train *t, unsigned *ret_best)
 	unsigned i, started = 0, best = 0;
 
 	t->score = calloc(t->points, sizeof(*t->score));
-	if (!t->score)
+	t->parts = calloc((size_t)t->points * t->folds, sizeof(*t->parts));
+	t->folds_left = calloc(t->points, sizeof(*t->folds_left));
+	if (!t->score || !t->parts || !t->folds_left)
 		return fail(t, -ENOMEM, "out of memory");
+	for (i = 0; i < t->points; i++)
+		t->folds_left[i] = t->folds;
 	progress(t, "grid search", 0);
 	/* This thread is a worker too; a thread that cannot start leaves more to the others. */
 	for (i = 1; i < t->threads; i++)
@@ -456,6 +480,8 @@ static void train_fini(struct train *t)
 	free(t->test);
 	free(t->test_start);
 	free(t->score);
+	free(t->parts);
+	free(t->folds_left);
 	free(t->fold);
 	free(t->y);
 	free(t->x);
