@@ -68,9 +68,11 @@ static int run_verb(struct fs_file *f, const char *verb, size_t len)
 	if (is_verb(verb, len, "retrain"))
 		return train(f, true, MLFS_MODEL_AUTO);
 	if (is_verb(verb, len, "autoretrain on") || is_verb(verb, len, "autoretrain off")) {
-		fs_models_set_autoretrain(m, f->ss, len == strlen("autoretrain on"));
-		mlfs_log(LOG_INFO, "%s: %.*s", name, (int)len, verb);
-		return 0;
+		r = mlfs_store_set_autoretrain(f->fs->store, f->ss,
+					       len == strlen("autoretrain on"));
+		if (r == 0)
+			mlfs_log(LOG_INFO, "%s: %.*s", name, (int)len, verb);
+		return r;
 	}
 	if (is_verb(verb, len, "cancel")) {
 		r = fs_models_cancel(m, f->ss);

@@ -102,7 +102,6 @@ struct fs_efficiency {
 void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mode mode,
 		      const uint64_t decisions[2], const double means[2], bool lower_is_better);
 void fs_models_efficiency(struct fs_models *m, struct mlfs_subsys *ss, struct fs_efficiency *ret);
-void fs_models_set_autoretrain(struct fs_models *m, struct mlfs_subsys *ss, bool on);
 
 /* The kind of model a subsystem's target wants, for `train` without a kind (AUTO: any). */
 void fs_models_declare_kind(struct fs_models *m, struct mlfs_subsys *ss,

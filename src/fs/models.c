@@ -67,7 +67,6 @@ struct entry {
 	struct ml_outcome outcomes[WINDOW_OUTCOMES_MAX]; /* the ML arm's, this window */
 	unsigned noutcomes;
 	struct fs_efficiency eff;
-	bool autoretrain_off;
 	enum mlfs_model_kind declared_kind; /* what the subsystem said its target wants */
 	uint64_t windows_at_retrain; /* eff.windows when a retrain last started by itself */
 	struct job job;
@@ -470,7 +469,7 @@ void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mod
 	}
 	e->noutcomes = 0;
 	/* ML below the default while it is being tried out: learn from it, by itself. */
-	if (ml_worse && !e->autoretrain_off && !e->job.running &&
+	if (ml_worse && mlfs_subsys_autoretrain(ss) && !e->job.running &&
 	    (mode == MLFS_MODE_LEARNING || mode == MLFS_MODE_COLLABORATION) &&
 	    (e->windows_at_retrain == 0 ||
 	     e->eff.windows - e->windows_at_retrain >= AUTORETRAIN_WINDOWS)) {
@@ -497,11 +496,10 @@ void fs_models_efficiency(struct fs_models *m, struct mlfs_subsys *ss,
 	memset(ret, 0, sizeof(*ret));
 	pthread_mutex_lock(&m->lock);
 	e = entry_of(m, mlfs_subsys_id(ss));
-	if (e) {
+	if (e)
 		*ret = e->eff;
-		ret->autoretrain = !e->autoretrain_off;
-	}
 	pthread_mutex_unlock(&m->lock);
+	ret->autoretrain = mlfs_subsys_autoretrain(ss);
 }
 
 void fs_models_declare_kind(struct fs_models *m, struct mlfs_subsys *ss,
@@ -513,17 +511,6 @@ void fs_models_declare_kind(struct fs_models *m, struct mlfs_subsys *ss,
 	e = entry_of(m, mlfs_subsys_id(ss));
 	if (e)
 		e->declared_kind = kind;
-	pthread_mutex_unlock(&m->lock);
-}
-
-void fs_models_set_autoretrain(struct fs_models *m, struct mlfs_subsys *ss, bool on)
-{
-	struct entry *e;
-
-	pthread_mutex_lock(&m->lock);
-	e = entry_of(m, mlfs_subsys_id(ss));
-	if (e)
-		e->autoretrain_off = !on;
 	pthread_mutex_unlock(&m->lock);
 }
 

@@ -31,6 +31,40 @@ int64_t mlfs_subsys_model_version(struct mlfs_subsys *ss)
 	return v;
 }
 
+bool mlfs_subsys_autoretrain(struct mlfs_subsys *ss)
+{
+	bool on;
+
+	pthread_mutex_lock(&ss->lock);
+	on = ss->autoretrain;
+	pthread_mutex_unlock(&ss->lock);
+	return on;
+}
+
+int mlfs_store_set_autoretrain(struct mlfs_store *store, struct mlfs_subsys *ss, bool on)
+{
+	sqlite3_stmt *stmt;
+	int rc, r;
+
+	pthread_mutex_lock(&store->db_lock);
+	rc = sqlite3_prepare_v2(store->db, "UPDATE subsystems SET autoretrain = ? WHERE id = ?", -1,
+				&stmt, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int(stmt, 1, on);
+		sqlite3_bind_int64(stmt, 2, ss->id);
+		rc = sqlite3_step(stmt);
+		sqlite3_finalize(stmt);
+	}
+	r = rc == SQLITE_DONE ? 0 : store_errno(store->db, rc);
+	if (r == 0) {
+		pthread_mutex_lock(&ss->lock);
+		ss->autoretrain = on;
+		pthread_mutex_unlock(&ss->lock);
+	}
+	pthread_mutex_unlock(&store->db_lock);
+	return r;
+}
+
 static void bind_real(sqlite3_stmt *stmt, int i, double v)
 {
 	if (isnan(v))

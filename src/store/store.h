@@ -298,6 +298,10 @@ int64_t mlfs_store_model_previous(struct mlfs_store *store, struct mlfs_subsys *
 /* The active model's version, 0 when there is none. */
 int64_t mlfs_subsys_model_version(struct mlfs_subsys *ss);
 
+/* Whether a window where the model did worse than the default starts a retrain (default on). */
+bool mlfs_subsys_autoretrain(struct mlfs_subsys *ss);
+int mlfs_store_set_autoretrain(struct mlfs_store *store, struct mlfs_subsys *ss, bool on);
+
 /* ---- labels: what feedback taught ---- */
 
 /* Keep a row of @n features with a better @target, learnt from feedback. */

@@ -45,6 +45,7 @@ struct mlfs_subsys {
 	uint64_t mode_changes;
 	uint64_t feedback;
 	int64_t model_version; /* as in subsystems.model_version */
+	bool autoretrain;      /* as in subsystems.autoretrain */
 
 	struct mlfs_mode_owner owner; /* set_mode NULL: none; protected by lock */
 

@@ -280,6 +280,7 @@ int mlfs_store_subsys_create(struct mlfs_store *store, const char *name, enum ml
 		goto out_rollback;
 	}
 	ss->rows_max = store->rows_max;
+	ss->autoretrain = true;
 	snprintf(reason, sizeof(reason), "created (%s subsystem)", mlfs_origin_name(origin));
 	r = history_insert(store->db, ss->id, now, MLFS_MODE_LEARNING, reason);
 	if (r == 0)
@@ -681,7 +682,8 @@ int store_subsys_load(struct mlfs_store *store)
 	sqlite3_stmt *stmt;
 	int rc, r;
 
-	r = prepare(store->db, "SELECT id, name, origin, bytes, drops, last_ingest, model_version FROM subsystems "
+	r = prepare(store->db, "SELECT id, name, origin, bytes, drops, last_ingest, model_version, autoretrain "
+			"FROM subsystems "
 			"ORDER BY id",
 		    &stmt);
 	if (r < 0)
@@ -702,6 +704,7 @@ int store_subsys_load(struct mlfs_store *store)
 		ss->drops = (uint64_t)sqlite3_column_int64(stmt, 4);
 		ss->last_ingest_ns = sqlite3_column_int64(stmt, 5);
 		ss->model_version = sqlite3_column_int64(stmt, 6);
+		ss->autoretrain = sqlite3_column_int(stmt, 7) != 0;
 		r = load_one(store->db, ss);
 		if (r == 0)
 			r = registry_add(store, ss);

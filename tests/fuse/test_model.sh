@@ -88,11 +88,14 @@ mkdir same
 expect_refused "Invalid argument" "every row has the same target" bash -c 'echo train > same/control'
 expect_refused "No data available" "no model to ask" bash -c 'echo 1,2,3 > two/../empty/recommendation'
 
-# ---- survives a remount ----
+# ---- survives a remount, the autoretrain switch too ----
+check_eq "$(status_of two autoretrain)" on "autoretrain of a new subsystem"
+echo 'autoretrain off' >two/control
 mlfs_stop
 mlfs_start
 cd "$MNT"
 check_eq "$(status_of two model_version)" 1 "model_version after remount"
 cmp -s "$T/two.model" <(cat two/model) || bad "model after remount"
+check_eq "$(status_of two autoretrain)" off "autoretrain after remount"
 
 exit $((FAILED > 0))
