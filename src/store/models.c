@@ -41,21 +41,35 @@ bool mlfs_subsys_autoretrain(struct mlfs_subsys *ss)
 	return on;
 }
 
-int mlfs_store_set_autoretrain(struct mlfs_store *store, struct mlfs_subsys *ss, bool on)
+/* subsystems.@column = @value for @ss; @column is one of this file's own. Caller holds db_lock. */
+static int set_column(sqlite3 *db, struct mlfs_subsys *ss, const char *column, int64_t value)
 {
 	sqlite3_stmt *stmt;
-	int rc, r;
+	char sql[80];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "UPDATE subsystems SET %s = ? WHERE id = ?", column);
+	rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return store_errno(db, rc);
+	sqlite3_bind_int64(stmt, 1, value);
+	sqlite3_bind_int64(stmt, 2, ss->id);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : store_errno(db, rc);
+}
+
+static int set_active(sqlite3 *db, struct mlfs_subsys *ss, int64_t version)
+{
+	return set_column(db, ss, "model_version", version);
+}
+
+int mlfs_store_set_autoretrain(struct mlfs_store *store, struct mlfs_subsys *ss, bool on)
+{
+	int r;
 
 	pthread_mutex_lock(&store->db_lock);
-	rc = sqlite3_prepare_v2(store->db, "UPDATE subsystems SET autoretrain = ? WHERE id = ?", -1,
-				&stmt, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int(stmt, 1, on);
-		sqlite3_bind_int64(stmt, 2, ss->id);
-		rc = sqlite3_step(stmt);
-		sqlite3_finalize(stmt);
-	}
-	r = rc == SQLITE_DONE ? 0 : store_errno(store->db, rc);
+	r = set_column(store->db, ss, "autoretrain", on);
 	if (r == 0) {
 		pthread_mutex_lock(&ss->lock);
 		ss->autoretrain = on;
@@ -71,22 +85,6 @@ static void bind_real(sqlite3_stmt *stmt, int i, double v)
 		sqlite3_bind_null(stmt, i);
 	else
 		sqlite3_bind_double(stmt, i, v);
-}
-
-static int set_active(sqlite3 *db, struct mlfs_subsys *ss, int64_t version)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	rc = sqlite3_prepare_v2(db, "UPDATE subsystems SET model_version = ? WHERE id = ?", -1,
-				&stmt, NULL);
-	if (rc != SQLITE_OK)
-		return store_errno(db, rc);
-	sqlite3_bind_int64(stmt, 1, version);
-	sqlite3_bind_int64(stmt, 2, ss->id);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : store_errno(db, rc);
 }
 
 static int insert_model(sqlite3 *db, struct mlfs_subsys *ss, struct mlfs_model_record *rec)
