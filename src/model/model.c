@@ -70,6 +70,9 @@ int model_from_checked(const char *text, size_t len, const struct svm_text_facts
 	if (r < 0)
 		return r;
 	clean_param(m->svm, facts);
+	r = dense_svs_new(m->svm, &m->dense);
+	if (r == -ENOMEM)
+		return r;
 	m->dec_values = facts->svm_type == C_SVC || facts->svm_type == NU_SVC ?
 				facts->nr_class * (facts->nr_class - 1) / 2 :
 				1;
@@ -149,6 +152,7 @@ void mlfs_model_free(struct mlfs_model *m)
 {
 	if (!m)
 		return;
+	dense_svs_free(m->dense);
 	if (m->svm)
 		svm_free_and_destroy_model(&m->svm);
 	free(m);

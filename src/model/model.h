@@ -110,7 +110,7 @@ void mlfs_model_info(const struct mlfs_model *m, struct mlfs_model_info *ret);
 
 /* ---- prediction ---- */
 
-/* Predict for one row of nfeatures values (scaled as the model says). Returns 0 or -EINVAL. */
+/* Predict for one row of nfeatures values (scaled as the model says): 0, -EINVAL or -ENOMEM. */
 int mlfs_model_predict(const struct mlfs_model *m, const double *x, unsigned n, double *ret_y);
 
 void mlfs_model_free(struct mlfs_model *m); /* accepts NULL */

@@ -55,8 +55,11 @@ int scale_to_text(const struct scale *s, char **ret_text, size_t *ret_len);
 int scale_from_text(const char *text, size_t len, unsigned nfeatures, struct scale *ret, char *err,
 		    size_t errlen);
 
+struct dense_svs;
+
 struct mlfs_model {
-	struct svm_model *svm; /* from svm_load_model: owns its support vectors */
+	struct svm_model *svm;   /* from svm_load_model: owns its support vectors */
+	struct dense_svs *dense; /* the same vectors for prediction; NULL: libsvm predicts */
 	struct scale scale;
 	unsigned row_features; /* rows must have exactly this many features; 0: 1..MAX */
 	unsigned dec_values;   /* decision values svm_predict_values writes */
@@ -66,6 +69,29 @@ struct mlfs_model {
 /* The row as libsvm nodes, terminated by index -1; @nodes holds n + 1. Returns the count. */
 unsigned model_row_nodes(const struct scale *s, const double *x, unsigned n,
 			 struct svm_node *nodes);
+
+/* ---- prediction on a dense copy of the support vectors (predict_dense.c) ---- */
+
+/*
+ * The copy of @svm's support vectors; -EOPNOTSUPP where libsvm must predict
+ * itself (a precomputed kernel, over 16 classes, vectors too sparse to copy).
+ */
+int dense_svs_new(const struct svm_model *svm, struct dense_svs **ret_dense);
+void dense_svs_free(struct dense_svs *d); /* accepts NULL */
+/*
+ * What svm_predict_values(@svm, row) returns, bit for bit, for the row as @n
+ * dense values (scaled, 0 for a feature the row leaves out); @dec receives the
+ * decision values. Returns 0 or -ENOMEM.
+ */
+int dense_svs_predict(const struct dense_svs *d, const struct svm_model *svm, const double *x,
+		      unsigned n, double *dec, double *ret_y);
+/*
+ * A two-class linear classifier's label for the same row from one dot product
+ * with its folded weights, when it is sure to be libsvm's; false: ask
+ * dense_svs_predict() (the row is too near the boundary, or another model).
+ */
+bool dense_svs_sure_label(const struct dense_svs *d, const struct svm_model *svm, const double *x,
+			  unsigned n, double *ret_y);
 
 /* ---- dividing the rows (split.c) ---- */
 

@@ -850,6 +850,129 @@ START_TEST(test_predictions_equal_svm_predict)
 }
 END_TEST
 
+#define DENSE_NF 6
+#define DENSE_QUERIES 5000
+
+/*
+ * The dense copy of the support vectors answers as libsvm does, bit for bit,
+ * decision values included: every kernel and type, zeros in the rows, and a
+ * query feature that no support vector has (the last one is 0 in training).
+ */
+static void dense_same_as_libsvm(const struct svm_parameter *param, unsigned classes)
+{
+	static double x[300][DENSE_NF], y[300];
+	struct svm_node train_nodes[300][DENSE_NF + 1], *rows[300];
+	struct svm_problem prob = { .l = 300, .y = y, .x = rows };
+	struct svm_node q_nodes[DENSE_NF + 1];
+	double q[DENSE_NF], dec[16 * 15 / 2], want_dec[16 * 15 / 2];
+	struct svm_model *svm;
+	struct mlfs_model *m;
+	char err[256], *text;
+	unsigned i, j, ndec;
+	size_t len;
+
+	for (i = 0; i < 300; i++) {
+		for (j = 0; j < DENSE_NF; j++)
+			x[i][j] = j == DENSE_NF - 1 || rnd() < 0.15 ? 0 : (rnd() - 0.5) * 4;
+		y[i] = x[i][0] + x[i][1] * x[i][2] + (rnd() - 0.5) * 0.5;
+		if (classes)
+			y[i] = y[i] < -0.5 ? 1 : (y[i] < 0.5 || classes == 2 ? 2 : 3);
+		model_row_nodes(&(struct scale){ 0 }, x[i], DENSE_NF, train_nodes[i]);
+		rows[i] = train_nodes[i];
+	}
+	ck_assert_ptr_null(svm_check_parameter(&prob, param));
+	svm = svm_train(&prob, param);
+	ck_assert_int_eq(svm_text_save(svm, &text, &len), 0);
+	svm_free_and_destroy_model(&svm);
+	ck_assert_msg(mlfs_model_from_text(text, len, NULL, 0, DENSE_NF, &m, err, sizeof(err)) == 0,
+		      "%s", err);
+	free(text);
+	ck_assert_ptr_nonnull(m->dense);
+	ndec = classes ? (unsigned)(m->svm->nr_class * (m->svm->nr_class - 1) / 2) : 1;
+	for (i = 0; i < DENSE_QUERIES; i++) {
+		double got, want;
+
+		for (j = 0; j < DENSE_NF; j++)
+			q[j] = rnd() < 0.15 ? 0 : (rnd() - 0.5) * 4;
+		model_row_nodes(&m->scale, q, DENSE_NF, q_nodes);
+		want = svm_predict_values(m->svm, q_nodes, want_dec);
+		ck_assert_int_eq(dense_svs_predict(m->dense, m->svm, q, DENSE_NF, dec, &got), 0);
+		ck_assert_msg(got == want, "kernel %d type %d row %u: %.17g, not %.17g",
+			      param->kernel_type, param->svm_type, i, got, want);
+		/* The whole path, with a linear classifier's folded weights. */
+		ck_assert_int_eq(mlfs_model_predict(m, q, DENSE_NF, &got), 0);
+		ck_assert_msg(got == want, "predict: kernel %d type %d row %u: %.17g, not %.17g",
+			      param->kernel_type, param->svm_type, i, got, want);
+		for (j = 0; j < ndec; j++)
+			ck_assert_msg(dec[j] == want_dec[j],
+				      "kernel %d type %d row %u: %.17g, not %.17g", param->kernel_type,
+				      param->svm_type, i, dec[j], want_dec[j]);
+	}
+	mlfs_model_free(m);
+}
+
+START_TEST(test_dense_equals_libsvm)
+{
+	static const struct {
+		int svm_type, kernel_type, degree;
+		double gamma, coef0, nu;
+		unsigned classes;
+	} runs[] = {
+		{ C_SVC, RBF, 3, 0.5, 0, 0.5, 2 },	{ C_SVC, RBF, 3, 0.7, 0, 0.5, 3 },
+		{ EPSILON_SVR, RBF, 3, 0.2, 0, 0.5, 0 }, { C_SVC, LINEAR, 3, 0, 0, 0.5, 2 },
+		{ C_SVC, POLY, 3, 0.3, 1, 0.5, 3 },	{ C_SVC, SIGMOID, 3, 0.1, 0.2, 0.5, 2 },
+		{ NU_SVC, RBF, 3, 0.5, 0, 0.3, 3 },	{ ONE_CLASS, RBF, 3, 0.5, 0, 0.3, 2 },
+		{ NU_SVR, POLY, 2, 0.5, 1, 0.4, 0 },	{ EPSILON_SVR, LINEAR, 3, 0, 0, 0.5, 0 },
+	};
+	unsigned i;
+
+	model_libsvm_quiet();
+	rnd_state = 11;
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		struct svm_parameter p = {
+			.svm_type = runs[i].svm_type,
+			.kernel_type = runs[i].kernel_type,
+			.degree = runs[i].degree,
+			.gamma = runs[i].gamma,
+			.coef0 = runs[i].coef0,
+			.nu = runs[i].nu,
+			.C = 1,
+			.p = 0.1,
+			.eps = 1e-3,
+			.cache_size = 10,
+			.shrinking = 1,
+		};
+
+		dense_same_as_libsvm(&p, runs[i].classes);
+	}
+}
+END_TEST
+
+/*
+ * Two vectors that cancel: the folded weights sum to 0 exactly, too near the
+ * boundary to trust, and libsvm's decision value is 0, which votes for the
+ * second class. The label must come from the exact path.
+ */
+START_TEST(test_linear_fold_falls_back_at_the_boundary)
+{
+	static const char text[] = "svm_type c_svc\nkernel_type linear\nnr_class 2\n"
+				   "total_sv 2\nrho 0\nlabel 1 2\nnr_sv 1 1\nSV\n"
+				   "1 1:1\n-1 1:1\n";
+	const double x[1] = { 5 };
+	struct mlfs_model *m;
+	char err[256];
+	double y;
+
+	ck_assert_msg(mlfs_model_from_text(text, strlen(text), NULL, 0, 1, &m, err, sizeof(err)) ==
+			      0,
+		      "%s", err);
+	ck_assert(!dense_svs_sure_label(m->dense, m->svm, x, 1, &y));
+	ck_assert_int_eq(mlfs_model_predict(m, x, 1, &y), 0);
+	ck_assert(y == 2);
+	mlfs_model_free(m);
+}
+END_TEST
+
 #define THREAD_ROWS 2000
 
 struct predictor {
@@ -941,6 +1064,8 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, test_from_text_refuses);
 	tcase_add_test(tc, test_from_text_with_scale);
 	tcase_add_test(tc, test_predictions_equal_svm_predict);
+	tcase_add_test(tc, test_dense_equals_libsvm);
+	tcase_add_test(tc, test_linear_fold_falls_back_at_the_boundary);
 	tcase_add_test(tc, test_predict_from_two_threads);
 	suite_add_tcase(s, tc);
 	return s;
