@@ -70,8 +70,8 @@ static void file_free(struct fs_file *f)
 	free(f);
 }
 
-void fs_file_open(fuse_req_t req, const struct fs_file_ops *ops, struct mlfs_subsys *ss,
-		  struct fuse_file_info *fi)
+static void open_now(fuse_req_t req, const struct fs_file_ops *ops, struct mlfs_subsys *ss,
+		     struct fuse_file_info *fi)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct fs_file *f;
@@ -168,9 +168,8 @@ static int stream_seek(struct fs_file *f, off_t off, char *scratch, size_t cap)
 	return 0;
 }
 
-void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+static void read_now(fuse_req_t req, struct fs_file *f, size_t size, off_t off)
 {
-	struct fs_file *f = file_of(fi);
 	ssize_t n = 0;
 	char *buf;
 	int r = 0;
@@ -210,6 +209,161 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse
 	free(buf);
 }
 
+static void write_now(fuse_req_t req, struct fs_file *f, const char *buf, size_t size)
+{
+	int r;
+
+	pthread_mutex_lock(&f->lock);
+	r = f->ops->write(f, buf, size);
+	pthread_mutex_unlock(&f->lock);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_write(req, size);
+}
+
+static void flush_now(fuse_req_t req, struct fs_file *f)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&f->lock);
+	if (f->ops->flush)
+		r = f->ops->flush(f);
+	pthread_mutex_unlock(&f->lock);
+	fuse_reply_err(req, -r);
+}
+
+static void fsync_now(fuse_req_t req, struct fs_file *f)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&f->lock);
+	if (f->ops->fsync)
+		r = f->ops->fsync(f);
+	pthread_mutex_unlock(&f->lock);
+	fuse_reply_err(req, -r);
+}
+
+/* ---- who runs an operation: the FUSE thread, or a worker (the kind is blocking) ---- */
+
+/* Writes larger than this go to a worker whatever the kind: a batch of queries takes a while. */
+#define FS_INLINE_WRITE_MAX 4096
+
+enum file_op { OP_OPEN, OP_READ, OP_WRITE, OP_FLUSH, OP_FSYNC, OP_RELEASE };
+
+struct file_job {
+	struct fs_job job;
+	enum file_op op;
+	fuse_req_t req;
+	struct fuse_file_info fi;      /* libfuse's lives on its stack: a copy */
+	const struct fs_file_ops *ops; /* OP_OPEN: the kind, */
+	struct mlfs_subsys *ss;        /* and a reference to its subsystem */
+	size_t size;
+	off_t off;
+	char data[]; /* OP_WRITE: the bytes, which libfuse reuses once the handler returns */
+};
+
+static void file_job_run(struct fs_job *job)
+{
+	struct file_job *j = (struct file_job *)job;
+
+	switch (j->op) {
+	case OP_OPEN:
+		open_now(j->req, j->ops, j->ss, &j->fi);
+		mlfs_subsys_unref(j->ss);
+		break;
+	case OP_READ:
+		read_now(j->req, file_of(&j->fi), j->size, j->off);
+		break;
+	case OP_WRITE:
+		write_now(j->req, file_of(&j->fi), j->data, j->size);
+		break;
+	case OP_FLUSH:
+		flush_now(j->req, file_of(&j->fi));
+		break;
+	case OP_FSYNC:
+		fsync_now(j->req, file_of(&j->fi));
+		break;
+	case OP_RELEASE:
+		file_free(file_of(&j->fi));
+		fuse_reply_err(j->req, 0);
+		break;
+	}
+	free(j);
+}
+
+static struct file_job *job_new(fuse_req_t req, enum file_op op, const struct fuse_file_info *fi,
+				const char *data, size_t size, off_t off)
+{
+	struct file_job *j = malloc(sizeof(*j) + (data ? size : 0));
+
+	if (!j)
+		return NULL;
+	memset(j, 0, sizeof(*j));
+	j->job.run = file_job_run;
+	j->op = op;
+	j->req = req;
+	j->fi = *fi;
+	j->size = size;
+	j->off = off;
+	if (data)
+		memcpy(j->data, data, size);
+	return j;
+}
+
+static void job_submit(struct file_job *j)
+{
+	struct mlfs_fs *fs = fuse_req_userdata(j->req);
+
+	fs_workers_submit(fs->workers, &j->job);
+}
+
+/* Hand the operation to a worker. Returns 0, or -ENOMEM for the caller to reply. */
+static int defer(fuse_req_t req, enum file_op op, const struct fuse_file_info *fi,
+		 const char *data, size_t size, off_t off)
+{
+	struct file_job *j = job_new(req, op, fi, data, size, off);
+
+	if (!j)
+		return -ENOMEM;
+	job_submit(j);
+	return 0;
+}
+
+void fs_file_open(fuse_req_t req, const struct fs_file_ops *ops, struct mlfs_subsys *ss,
+		  struct fuse_file_info *fi)
+{
+	struct file_job *j;
+
+	if (!ops->blocking) {
+		open_now(req, ops, ss, fi);
+		return;
+	}
+	j = job_new(req, OP_OPEN, fi, NULL, 0, 0);
+	if (!j) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	j->ops = ops;
+	j->ss = mlfs_subsys_ref(ss);
+	job_submit(j);
+}
+
+void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct fs_file *f = file_of(fi);
+	int r;
+
+	/* Text rendered at open is there already; a stream may have to ask SQLite. */
+	if (f->ops->blocking && !f->ops->show) {
+		r = defer(req, OP_READ, fi, NULL, size, off);
+		if (r < 0)
+			fuse_reply_err(req, -r);
+		return;
+	}
+	read_now(req, f, size, off);
+}
+
 void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 	      struct fuse_file_info *fi)
 {
@@ -220,41 +374,56 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 		fuse_reply_err(req, EBADF);
 		return;
 	}
-	pthread_mutex_lock(&f->lock);
-	r = f->ops->write(f, buf, size);
-	pthread_mutex_unlock(&f->lock);
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else
-		fuse_reply_write(req, size);
+	if (f->ops->blocking || size > FS_INLINE_WRITE_MAX) {
+		r = defer(req, OP_WRITE, fi, buf, size, off);
+		if (r < 0)
+			fuse_reply_err(req, -r);
+		return;
+	}
+	write_now(req, f, buf, size);
+}
+
+/* A blocking kind's flush, fsync and release wait for commits and checks: a worker's. */
+static void run_or_defer(fuse_req_t req, enum file_op op, struct fuse_file_info *fi)
+{
+	struct fs_file *f = file_of(fi);
+	int r;
+
+	if (f->ops->blocking) {
+		r = defer(req, op, fi, NULL, 0, 0);
+		if (r == 0)
+			return;
+		if (op != OP_RELEASE) {
+			fuse_reply_err(req, -r);
+			return;
+		}
+		/* A release cannot fail: the file goes now, on this thread. */
+	}
+	switch (op) {
+	case OP_FLUSH:
+		flush_now(req, f);
+		break;
+	case OP_FSYNC:
+		fsync_now(req, f);
+		break;
+	default:
+		file_free(f);
+		fuse_reply_err(req, 0);
+		break;
+	}
 }
 
 void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs_file *f = file_of(fi);
-	int r = 0;
-
-	pthread_mutex_lock(&f->lock);
-	if (f->ops->flush)
-		r = f->ops->flush(f);
-	pthread_mutex_unlock(&f->lock);
-	fuse_reply_err(req, -r);
+	run_or_defer(req, OP_FLUSH, fi);
 }
 
 void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-	struct fs_file *f = file_of(fi);
-	int r = 0;
-
-	pthread_mutex_lock(&f->lock);
-	if (f->ops->fsync)
-		r = f->ops->fsync(f);
-	pthread_mutex_unlock(&f->lock);
-	fuse_reply_err(req, -r);
+	run_or_defer(req, OP_FSYNC, fi);
 }
 
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	file_free(file_of(fi));
-	fuse_reply_err(req, 0);
+	run_or_defer(req, OP_RELEASE, fi);
 }

@@ -115,5 +115,6 @@ static int control_write(struct fs_file *f, const char *buf, size_t len)
 const struct fs_file_ops fs_control_ops = {
 	.name = "control",
 	.mode = 0200,
+	.blocking = true,
 	.write = control_write,
 };

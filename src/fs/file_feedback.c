@@ -163,6 +163,7 @@ const struct fs_file_ops fs_feedback_ops = {
 	.name = "feedback",
 	.category = "feedback",
 	.mode = 0644,
+	.blocking = true,
 	.open = feedback_open,
 	.produce = feedback_produce,
 	.rewind = feedback_rewind,

@@ -82,6 +82,7 @@ const struct fs_file_ops fs_mode_ops = {
 	.name = "mode",
 	.category = "modes",
 	.mode = 0644,
+	.blocking = true,
 	.show = mode_show,
 	.write = mode_write,
 };

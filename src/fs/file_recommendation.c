@@ -4,10 +4,10 @@
  *
  * <subsys>/recommendation and recommendations/<subsys>. Read alone: the latest
  * recommendation sent to the kernel with its provenance, and the newest one whose
- * decision's outcome came back: whether the kernel used it and what came of it. Opened for writing too:
- * a query, like a pipe: write CSV rows of the features (every column but the
- * target, in order), read one prediction per row, in order, as svm-predict prints
- * them.
+ * decision's outcome came back: whether the kernel used it and what came of it.
+ * Opened for writing too: a query, like a pipe: write CSV rows of the features
+ * (every column but the target, in order), read one prediction per row, in
+ * order, as svm-predict prints them.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -21,14 +21,35 @@
 #include "store.h"
 
 struct fs_models;
+struct fs_workers;
 
 struct mlfs_fs {
 	struct mlfs_store *store;
 	struct mlfs_kdev *kdev;     /* the kernel proxy's device */
 	struct fs_models *models;   /* active models and training jobs */
+	struct fs_workers *workers; /* run the operations that may wait */
 	struct fuse_session *se;
 	time_t started;
 };
+
+/* ---- workers (workers.c): operations that may wait, off the FUSE threads ---- */
+
+struct fs_job {
+	struct fs_job *next;
+	void (*run)(struct fs_job *job); /* does the operation, replies, frees the job */
+};
+
+/* Threads reading FUSE requests, unless -o max_threads says otherwise (main.c). */
+#define FS_FUSE_THREADS 2
+/* Workers the daemon may start: operations waiting at once beyond this queue up. */
+#define FS_WORKERS_MAX 16
+
+/* Up to @max threads, started as jobs come. Returns 0 or -ENOMEM. */
+int fs_workers_new(unsigned max, struct fs_workers **ret);
+/* Run @job on a worker, after the jobs before it have been taken. */
+void fs_workers_submit(struct fs_workers *w, struct fs_job *job);
+/* Run every job still queued, then stop the threads. Accepts NULL. */
+void fs_workers_free(struct fs_workers *w);
 
 /* ---- models (models.c) ---- */
 
@@ -135,6 +156,13 @@ struct fs_file_ops {
 	const char *category; /* the directory of the same files for every subsystem, or NULL */
 	mode_t mode;          /* permission bits; writable kinds also need write() */
 	bool pipe;            /* reads return what comes next, whatever the offset */
+	/*
+	 * Its operations may wait (on the store's queue, commits, SQLite, or checking a
+	 * large upload): opening, streaming reads, writes, flush, fsync and release run
+	 * on a worker. The others run on the FUSE thread, but for writes so large
+	 * that answering them takes a while.
+	 */
+	bool blocking;
 
 	int (*open)(struct fs_file *f, int flags);
 	int (*show)(struct fs_file *f);

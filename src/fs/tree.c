@@ -251,7 +251,7 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	mlfs_subsys_unref(n.ss);
 }
 
-static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+static void mkdir_now(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct mlfs_fs *fs = fs_of(req);
 	struct node n = { .type = NODE_SUBSYS };
@@ -296,7 +296,7 @@ static void forget_views(struct mlfs_fs *fs, const char *name)
 							 strlen(name));
 }
 
-static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+static void rmdir_now(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct mlfs_fs *fs = fs_of(req);
 	struct mlfs_subsys *ss = NULL;
@@ -323,6 +323,53 @@ static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	fuse_reply_err(req, -r);
 	if (r == 0)
 		forget_views(fs, name);
+}
+
+/* mkdir and rmdir create and drop a subsystem's tables: a worker does them. */
+struct dir_job {
+	struct fs_job job;
+	fuse_req_t req;
+	fuse_ino_t parent;
+	bool remove;
+	char name[]; /* libfuse's copy goes when the handler returns */
+};
+
+static void dir_job_run(struct fs_job *job)
+{
+	struct dir_job *j = (struct dir_job *)job;
+
+	if (j->remove)
+		rmdir_now(j->req, j->parent, j->name);
+	else
+		mkdir_now(j->req, j->parent, j->name);
+	free(j);
+}
+
+static void defer_dir(fuse_req_t req, fuse_ino_t parent, const char *name, bool remove)
+{
+	size_t len = strlen(name);
+	struct dir_job *j = malloc(sizeof(*j) + len + 1);
+
+	if (!j) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	j->job.run = dir_job_run;
+	j->req = req;
+	j->parent = parent;
+	j->remove = remove;
+	memcpy(j->name, name, len + 1);
+	fs_workers_submit(fs_of(req)->workers, &j->job);
+}
+
+static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	defer_dir(req, parent, name, false);
+}
+
+static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	defer_dir(req, parent, name, true);
 }
 
 /* The tree's files are the daemon's: none can be added, removed or renamed. */

@@ -682,9 +682,9 @@ int store_subsys_load(struct mlfs_store *store)
 	sqlite3_stmt *stmt;
 	int rc, r;
 
-	r = prepare(store->db, "SELECT id, name, origin, bytes, drops, last_ingest, model_version, autoretrain "
-			"FROM subsystems "
-			"ORDER BY id",
+	r = prepare(store->db,
+		    "SELECT id, name, origin, bytes, drops, last_ingest, model_version, autoretrain "
+		    "FROM subsystems ORDER BY id",
 		    &stmt);
 	if (r < 0)
 		return r;

@@ -184,7 +184,8 @@ START_TEST(test_version_1_database_is_upgraded)
 	mlfs_subsys_unref(ss);
 	mlfs_store_close(store);
 	latest = sql_int("PRAGMA user_version");
-	sql_exec("ALTER TABLE subsystems DROP COLUMN autoretrain; DROP TABLE labels; DROP TABLE models; ALTER TABLE subsystems DROP COLUMN model_version;"
+	sql_exec("ALTER TABLE subsystems DROP COLUMN autoretrain; DROP TABLE labels; "
+		 "DROP TABLE models; ALTER TABLE subsystems DROP COLUMN model_version;"
 		 "PRAGMA user_version = 1");
 
 	store = open_store(0, 0);
