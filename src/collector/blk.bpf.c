@@ -29,7 +29,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* A request seen in flight. */
 struct req_state {
 	__u64 insert_ns; /* 0: issued without being inserted */
-	__u64 issue_ns;  /* 0: not issued yet */
+	__u64 issue_ns;	 /* 0: not issued yet */
 	__u64 sector_distance;
 	__u32 in_flight;
 	__u32 bytes;
@@ -47,7 +47,7 @@ struct {
 } requests SEC(".maps");
 
 struct disk_state {
-	__u64 in_flight; /* issued and not completed, changed atomically */
+	__u64 in_flight;   /* issued and not completed, changed atomically */
 	__u64 next_sector; /* where the last issued request ended */
 };
 
@@ -108,8 +108,8 @@ int BPF_PROG(on_issue, struct request *rq)
 	/* A requeued request is issued again: it is still one request in flight. */
 	if (d && !s->issue_ns) {
 		s->in_flight = (__u32)__sync_fetch_and_add(&d->in_flight, 1);
-		s->sector_distance = sector > d->next_sector ? sector - d->next_sector
-							     : d->next_sector - sector;
+		s->sector_distance = sector > d->next_sector ? sector - d->next_sector :
+							       d->next_sector - sector;
 		d->next_sector = sector + (bytes >> 9);
 	}
 	s->bytes = bytes;

@@ -20,13 +20,13 @@ enum blk_op {
 };
 
 struct blk_event {
-	__u64 queue_ns;        /* insert to issue; 0 when the request was never inserted */
+	__u64 queue_ns;	       /* insert to issue; 0 when the request was never inserted */
 	__u64 latency_ns;      /* issue to completion: the service time */
 	__u64 sector_distance; /* sectors between its start and the previous request's end */
-	__u32 dev;             /* the disk's dev_t, the kernel's encoding (major << 20 | minor) */
+	__u32 dev;	       /* the disk's dev_t, the kernel's encoding (major << 20 | minor) */
 	__u32 bytes;
-	__u32 in_flight;       /* other requests issued to the disk and not completed */
-	__u8 op;               /* enum blk_op */
+	__u32 in_flight; /* other requests issued to the disk and not completed */
+	__u8 op;	 /* enum blk_op */
 	__u8 pad[3];
 };
 

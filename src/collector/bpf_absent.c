@@ -41,9 +41,10 @@ int mlfs_bpf_start(struct mlfs_bpf *b)
 
 	for (kind = 0; kind < MLFS_BPF_MAX; kind++)
 		if (b->mask & (1u << kind))
-			b->log(LOG_WARNING, "%s: eBPF collector not built into this mlfs (meson "
-					    "-Dbpf, which needs the kernel's BTF, bpftool and clang "
-					    "at build time); running without it",
+			b->log(LOG_WARNING,
+			       "%s: eBPF collector not built into this mlfs (meson "
+			       "-Dbpf, which needs the kernel's BTF, bpftool and clang "
+			       "at build time); running without it",
 			       mlfs_bpf_name(kind));
 	return 0;
 }

@@ -146,8 +146,7 @@ static const char *load_hint(int err)
 }
 
 /* The subsystem named after the collector, found or created, with its columns. */
-static int subsys_of(struct mlfs_bpf *b, const struct bpf_collector *c,
-		     struct mlfs_subsys **ret_ss)
+static int subsys_of(struct mlfs_bpf *b, const struct bpf_collector *c, struct mlfs_subsys **ret_ss)
 {
 	const char *name = mlfs_bpf_name(c->kind);
 	struct mlfs_columns *cols = calloc(1, sizeof(*cols));
@@ -167,8 +166,10 @@ static int subsys_of(struct mlfs_bpf *b, const struct bpf_collector *c,
 	if (!ss) {
 		r = mlfs_store_subsys_create(b->store, name, MLFS_ORIGIN_BPF, &ss);
 		if (r < 0) {
-			b->log(LOG_ERR, "%s: eBPF collector not started: cannot create its "
-					"subsystem: %s", name, strerror(-r));
+			b->log(LOG_ERR,
+			       "%s: eBPF collector not started: cannot create its "
+			       "subsystem: %s",
+			       name, strerror(-r));
 			goto out;
 		}
 	}
@@ -180,8 +181,10 @@ static int subsys_of(struct mlfs_bpf *b, const struct bpf_collector *c,
 	}
 	r = mlfs_store_subsys_define(b->store, ss, cols);
 	if (r < 0) {
-		b->log(LOG_ERR, "%s: eBPF collector not started: its columns differ from the "
-				"stored ones (%s)", name, strerror(-r));
+		b->log(LOG_ERR,
+		       "%s: eBPF collector not started: its columns differ from the "
+		       "stored ones (%s)",
+		       name, strerror(-r));
 		goto out;
 	}
 	*ret_ss = ss;

@@ -59,12 +59,12 @@ extern const struct bpf_collector bpf_readahead_collector;
 struct ra_window {
 	uint64_t insertions; /* pages added to the page cache */
 	uint64_t accesses;   /* pages the reads touched */
-	uint64_t bytes;      /* bytes the reads returned */
-	uint64_t reads;      /* reads, the samples of the offset statistics */
+	uint64_t bytes;	     /* bytes the reads returned */
+	uint64_t reads;	     /* reads, the samples of the offset statistics */
 	double mean, m2;     /* of the reads' first page offsets (Welford's running sums) */
 	double delta_sum;    /* of |first page - previous read's first page| */
 	uint64_t deltas;
-	uint64_t last_page;  /* first page of the latest read, kept across windows */
+	uint64_t last_page; /* first page of the latest read, kept across windows */
 	bool have_last;
 };
 

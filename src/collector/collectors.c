@@ -55,7 +55,8 @@ int mlfs_bpf_parse(const char *list, unsigned *ret_mask, char *errbuf, size_t er
 		end = strchr(p, ',');
 		len = end ? (size_t)(end - p) : strlen(p);
 		if (len == 0) {
-			snprintf(errbuf, errlen, "an empty collector name (known: %s)", names_known);
+			snprintf(errbuf, errlen, "an empty collector name (known: %s)",
+				 names_known);
 			return -EINVAL;
 		}
 		kind = find(p, len);

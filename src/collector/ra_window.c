@@ -31,8 +31,8 @@ void ra_window_read(struct ra_window *w, uint64_t pos, uint64_t bytes, unsigned 
 	w->mean += d / (double)w->reads;
 	w->m2 += d * (x - w->mean);
 	if (w->have_last) {
-		w->delta_sum += first > w->last_page ? (double)(first - w->last_page)
-						     : (double)(w->last_page - first);
+		w->delta_sum += first > w->last_page ? (double)(first - w->last_page) :
+						       (double)(w->last_page - first);
 		w->deltas++;
 	}
 	w->last_page = first;

@@ -51,7 +51,7 @@ static const char *const col_names[COL_MAX] = {
 };
 
 static const enum mlfs_value_type col_types[COL_MAX] = {
-	[COL_DEV] = MLFS_VALUE_INT,           [COL_INSERTIONS] = MLFS_VALUE_INT,
+	[COL_DEV] = MLFS_VALUE_INT,	      [COL_INSERTIONS] = MLFS_VALUE_INT,
 	[COL_ACCESSES] = MLFS_VALUE_INT,      [COL_OFFSET_STDDEV] = MLFS_VALUE_REAL,
 	[COL_DELTA_MEAN] = MLFS_VALUE_REAL,   [COL_HIT_RATIO] = MLFS_VALUE_REAL,
 	[COL_READ_AHEAD_KB] = MLFS_VALUE_INT, [COL_BYTES] = MLFS_VALUE_INT,
@@ -59,8 +59,8 @@ static const enum mlfs_value_type col_types[COL_MAX] = {
 };
 
 struct ra_device {
-	uint32_t dev;       /* the kernel's encoding */
-	long ra_kb_start;   /* read_ahead_kb when the device's window began; -1: none */
+	uint32_t dev;	  /* the kernel's encoding */
+	long ra_kb_start; /* read_ahead_kb when the device's window began; -1: none */
 	struct ra_window w;
 };
 
@@ -87,8 +87,8 @@ static long read_ahead_kb(uint32_t dev)
 	int fd;
 
 	for (i = 0; i < sizeof(up) / sizeof(up[0]); i++) {
-		snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%squeue/read_ahead_kb", dev >> 20,
-			 dev & 0xfffff, up[i]);
+		snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%squeue/read_ahead_kb",
+			 dev >> 20, dev & 0xfffff, up[i]);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
@@ -118,8 +118,7 @@ static struct ra_device *device(struct ra_state *s, uint32_t dev)
 	return d;
 }
 
-static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state,
-		   struct bpf_maps *ret_maps)
+static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state, struct bpf_maps *ret_maps)
 {
 	struct ra_state *s = calloc(1, sizeof(*s));
 	long page = sysconf(_SC_PAGESIZE);

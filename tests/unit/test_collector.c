@@ -33,7 +33,15 @@ START_TEST(test_parse_lists)
 END_TEST
 
 static const char *const bad_lists[] = {
-	"", "bl", "blkx", "blk,", ",blk", "blk,,readahead", "BLK", "blk readahead", "readahead,nope",
+	"",
+	"bl",
+	"blkx",
+	"blk,",
+	",blk",
+	"blk,,readahead",
+	"BLK",
+	"blk readahead",
+	"readahead,nope",
 };
 
 START_TEST(test_parse_refuses)
