@@ -6,7 +6,9 @@
  * (/dev/mlproxy), or a UNIX socket where the user-space stand-in speaks the same
  * records. Each kernel subsystem becomes a subsystem of the store; its samples,
  * efficiency windows, outcomes and mode changes flow in, and mode changes and
- * recommendations flow back.
+ * recommendations flow back. The eBPF collectors (blk, readahead): programs in
+ * a stock kernel observe a subsystem, and each collector fills a subsystem of
+ * its own.
  */
 #ifndef MLFS_COLLECTOR_H
 #define MLFS_COLLECTOR_H
@@ -88,5 +90,61 @@ int mlfs_kdev_recommend(struct mlfs_kdev *kdev, struct mlfs_subsys *ss, uint64_t
 
 /* Stop the reader, queue what it read, and close. Accepts NULL. */
 void mlfs_kdev_free(struct mlfs_kdev *kdev);
+
+/* ---- eBPF collectors ---- */
+
+enum mlfs_bpf_kind {
+	MLFS_BPF_BLK,       /* one row per block request; target: its service latency */
+	MLFS_BPF_READAHEAD, /* one row per device and window; target: read_ahead_kb */
+	MLFS_BPF_MAX,
+};
+
+/* The collector's name, which is also its subsystem's; NULL when out of range. */
+const char *mlfs_bpf_name(enum mlfs_bpf_kind kind);
+
+/*
+ * mlfs_bpf_parse() - the collectors a comma-separated @list names ("blk,readahead"),
+ * as a mask of 1 << enum mlfs_bpf_kind. Returns 0, or -EINVAL with the reason in
+ * @errbuf (an unknown or empty name).
+ */
+int mlfs_bpf_parse(const char *list, unsigned *ret_mask, char *errbuf, size_t errlen);
+
+/* Whether this build has the eBPF collectors (-Dbpf found what it needs). */
+bool mlfs_bpf_built(void);
+
+#define MLFS_BPF_WINDOW_MS_DEFAULT 1000u
+
+struct mlfs_bpf_options {
+	unsigned mask;      /* the collectors to run, from mlfs_bpf_parse() */
+	unsigned window_ms; /* readahead's window */
+};
+
+struct mlfs_bpf;
+
+/*
+ * mlfs_bpf_new() - the collectors of @opts, feeding @store. Nothing is loaded
+ * until mlfs_bpf_start(). Returns 0 or -ENOMEM.
+ */
+int mlfs_bpf_new(const struct mlfs_bpf_options *opts, struct mlfs_store *store,
+		 mlfs_collector_log_fn log, struct mlfs_bpf **ret_bpf);
+
+/*
+ * mlfs_bpf_start() - load and attach each collector, give it its subsystem
+ * (origin bpf, created or found), and start one reader thread for all of them.
+ * A collector that cannot run (no BTF, no privilege, a missing tracepoint, a
+ * name taken by another kind of subsystem) is logged once and left out; the
+ * others run. Returns 0, or -errno when the thread cannot start.
+ */
+int mlfs_bpf_start(struct mlfs_bpf *bpf);
+
+/*
+ * mlfs_bpf_lost_events() - when @ss is a running collector's subsystem: true, and
+ * in *ret_lost the records its kernel side lost to a full ring buffer. Callable
+ * from any thread between start and free.
+ */
+bool mlfs_bpf_lost_events(struct mlfs_bpf *bpf, struct mlfs_subsys *ss, uint64_t *ret_lost);
+
+/* Stop the reader, queue the rows it made, detach and unload. Accepts NULL. */
+void mlfs_bpf_free(struct mlfs_bpf *bpf);
 
 #endif

@@ -69,6 +69,18 @@ static int show_model(struct fs_file *f)
 	return r;
 }
 
+/* For an eBPF collector's subsystem: whether it runs, and what its kernel side lost. */
+static int show_collector(struct fs_file *f)
+{
+	uint64_t lost;
+
+	if (mlfs_subsys_origin(f->ss) != MLFS_ORIGIN_BPF)
+		return 0;
+	if (!mlfs_bpf_lost_events(f->fs->bpf, f->ss, &lost))
+		return fs_file_printf(f, "collector: not running\n");
+	return fs_file_printf(f, "collector: running\nlost_events: %" PRIu64 "\n", lost);
+}
+
 static int status_show(struct fs_file *f)
 {
 	struct mlfs_subsys_status st;
@@ -100,6 +112,7 @@ static int status_show(struct fs_file *f)
 			    "\nfeedback: %" PRIu64 "\n",
 			    mlfs_mode_name(st.mode), st.mode_reason, changed, st.mode_changes,
 			    st.feedback);
+	r |= show_collector(f);
 	r |= show_model(f);
 	free(cols);
 	return r ? -ENOMEM : 0;

@@ -26,6 +26,7 @@ struct fs_workers;
 struct mlfs_fs {
 	struct mlfs_store *store;
 	struct mlfs_kdev *kdev;     /* the kernel proxy's device */
+	struct mlfs_bpf *bpf;       /* the eBPF collectors (-o collectors=) */
 	struct fs_models *models;   /* active models and training jobs */
 	struct fs_workers *workers; /* run the operations that may wait */
 	struct fuse_session *se;

@@ -36,9 +36,14 @@ struct options {
 	char *rows_max;
 	char *queue_rows;
 	char *train_rows;
+	char *collectors;
+	char *window_ms;
 	int help;
 	int version;
+	bool in_collectors; /* the option before was collectors= or one of its names */
 };
+
+enum { KEY_COLLECTORS };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
 static const struct fuse_opt option_spec[] = {
@@ -47,12 +52,43 @@ static const struct fuse_opt option_spec[] = {
 	OPT("rows_max=%s", rows_max),
 	OPT("queue_rows=%s", queue_rows),
 	OPT("train_rows=%s", train_rows),
+	FUSE_OPT_KEY("collectors=", KEY_COLLECTORS),
+	OPT("collector_window_ms=%s", window_ms),
 	OPT("-h", help),
 	OPT("--help", help),
 	OPT("-V", version),
 	OPT("--version", version),
 	FUSE_OPT_END,
 };
+
+/*
+ * -o splits its list at commas, so "-o collectors=blk,readahead" arrives as
+ * "collectors=blk" and then "readahead": a bare collector name that follows
+ * belongs to the list. Anything else ends it and goes on to libfuse.
+ */
+static int take_option(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	struct options *opts = data;
+	char errbuf[128], *list;
+	unsigned mask;
+
+	if (key == KEY_COLLECTORS) {
+		free(opts->collectors);
+		opts->collectors = strdup(arg + strlen("collectors="));
+		opts->in_collectors = true;
+		return opts->collectors ? 0 : -1;
+	}
+	if (key == FUSE_OPT_KEY_OPT && opts->in_collectors && !strchr(arg, '=') &&
+	    mlfs_bpf_parse(arg, &mask, errbuf, sizeof(errbuf)) == 0) {
+		if (asprintf(&list, "%s,%s", opts->collectors, arg) < 0)
+			return -1;
+		free(opts->collectors);
+		opts->collectors = list;
+		return 0;
+	}
+	opts->in_collectors = false;
+	return 1;
+}
 
 static void usage(const char *prog)
 {
@@ -72,10 +108,14 @@ static void usage(const char *prog)
 	       "                           and kernel sources drop (default %u)\n"
 	       "    -o train_rows=N        rows a training uses at most: a stratified sample\n"
 	       "                           of the dataset beyond that (default 10000)\n"
+	       "    -o collectors=LIST     eBPF collectors to run, comma-separated: blk,\n"
+	       "                           readahead%s\n"
+	       "    -o collector_window_ms=N  readahead's window (default %u)\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          version\n"
 	       "\n",
-	       prog, MLFS_STORE_ROWS_MAX_DEFAULT, MLFS_STORE_QUEUE_ROWS_DEFAULT);
+	       prog, MLFS_STORE_ROWS_MAX_DEFAULT, MLFS_STORE_QUEUE_ROWS_DEFAULT,
+	       mlfs_bpf_built() ? "" : " (not built into this mlfs)", MLFS_BPF_WINDOW_MS_DEFAULT);
 	printf("FUSE options:\n");
 	fuse_cmdline_help();
 	fuse_lowlevel_help();
@@ -152,13 +192,15 @@ int main(int argc, char *argv[])
 	struct options opts = { 0 };
 	struct fuse_cmdline_opts cmd = { 0 };
 	struct mlfs_store_options store_opts = { 0 };
+	struct mlfs_bpf_options bpf_opts = { .window_ms = MLFS_BPF_WINDOW_MS_DEFAULT };
 	struct fuse_loop_config *loop;
 	struct mlfs_fs fs = { 0 };
 	char errbuf[256];
 	uint64_t queue_rows = MLFS_STORE_QUEUE_ROWS_DEFAULT, train_rows = 10000;
+	uint64_t window_ms = MLFS_BPF_WINDOW_MS_DEFAULT;
 	int ret = 1, r;
 
-	if (fuse_opt_parse(&args, &opts, option_spec, NULL) < 0)
+	if (fuse_opt_parse(&args, &opts, option_spec, take_option) < 0)
 		return 1;
 	if (opts.version) {
 		printf("mlfs %s\nFUSE library %s\nSQLite %s\n", MLFS_VERSION, fuse_pkgversion(),
@@ -183,9 +225,16 @@ int main(int argc, char *argv[])
 	store_opts.rows_max = MLFS_STORE_ROWS_MAX_DEFAULT;
 	if (parse_count("rows_max", opts.rows_max, INT64_MAX, &store_opts.rows_max) < 0 ||
 	    parse_count("queue_rows", opts.queue_rows, 1u << 24, &queue_rows) < 0 ||
-	    parse_count("train_rows", opts.train_rows, 1u << 30, &train_rows) < 0)
+	    parse_count("train_rows", opts.train_rows, 1u << 30, &train_rows) < 0 ||
+	    parse_count("collector_window_ms", opts.window_ms, 3600000, &window_ms) < 0)
 		goto out_args;
 	store_opts.queue_rows = (unsigned)queue_rows;
+	bpf_opts.window_ms = (unsigned)window_ms;
+	if (opts.collectors &&
+	    mlfs_bpf_parse(opts.collectors, &bpf_opts.mask, errbuf, sizeof(errbuf)) < 0) {
+		fprintf(stderr, "mlfs: -o collectors=%s: %s\n", opts.collectors, errbuf);
+		goto out_args;
+	}
 	store_opts.path = absolute_path(opts.db ? opts.db : MLFS_DEFAULT_DB);
 	if (!store_opts.path)
 		goto out_args;
@@ -235,6 +284,15 @@ int main(int argc, char *argv[])
 		mlfs_log(LOG_ERR, "cannot start the kernel proxy's reader: %s", strerror(-r));
 		goto out_unmount;
 	}
+	if (bpf_opts.mask) {
+		r = mlfs_bpf_new(&bpf_opts, fs.store, mlfs_log, &fs.bpf);
+		if (r == 0)
+			r = mlfs_bpf_start(fs.bpf);
+		if (r < 0) {
+			mlfs_log(LOG_ERR, "cannot start the eBPF collectors: %s", strerror(-r));
+			goto out_unmount;
+		}
+	}
 	mlfs_log(LOG_INFO, "%s mounted on %s", store_opts.path, cmd.mountpoint);
 	if (cmd.singlethread) {
 		ret = fuse_session_loop(fs.se);
@@ -272,6 +330,8 @@ out_session:
 	fuse_session_destroy(fs.se);
 out_store:
 	fs_workers_free(fs.workers);
+	/* No FUSE request or worker runs any more: no status reads the collectors' counters. */
+	mlfs_bpf_free(fs.bpf);
 	/* No FUSE request runs any more: nobody can use the device's mode owner. */
 	mlfs_kdev_free(fs.kdev);
 	/* After the device's reader, which asks the models for recommendations. */
@@ -286,6 +346,8 @@ out_args:
 	free(opts.rows_max);
 	free(opts.queue_rows);
 	free(opts.train_rows);
+	free(opts.collectors);
+	free(opts.window_ms);
 	fuse_opt_free_args(&args);
 	return ret;
 }

@@ -13,6 +13,7 @@
 #   log_mark, log_expect_one RE since the mark, the log gained one line, matching RE
 #   expect_refused TEXT RE CMD  expect_fail TEXT CMD, and one log line matching RE
 #   check_eq GOT WANT WHAT      equality, both values shown when it fails
+#   on_cleanup CMD...           run CMD at the end, whatever way the test ends (losetup -d)
 # A failed check is reported and the test goes on, so one run shows every failure;
 # the test then exits 1. fail() stops the test at once, for a setup that went wrong.
 
@@ -54,6 +55,12 @@ mkdir "$MNT"
 
 # Every daemon a test started in the background, for the cleanup.
 STARTED_PIDS=()
+
+# What a test set up outside its directory (a loop device), undone last, newest first.
+CLEANUP_CMDS=()
+on_cleanup() {
+	CLEANUP_CMDS+=("$(printf '%q ' "$@")")
+}
 
 # True while process $1 exists and has not exited (a zombie has exited).
 alive() {
@@ -107,6 +114,9 @@ cleanup() {
 			echo "mlfs (pid $pid) did not exit after umount; killing it" >&2
 			kill -KILL "$pid" 2>/dev/null || true
 		fi
+	done
+	for ((m = ${#CLEANUP_CMDS[@]} - 1; m >= 0; m--)); do
+		eval "${CLEANUP_CMDS[m]}" || echo "cleanup: ${CLEANUP_CMDS[m]} failed" >&2
 	done
 	if ((rc != 0 && rc != 77)) && [[ -s $LOG ]]; then
 		echo "--- last lines of the mlfs log ---" >&2

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Copyright (C) 2026 The mlfs authors
+ *
+ * The readahead collector's kernel side: what the page cache takes in, and what
+ * buffered reads take out of it, per device. Observation only.
+ *
+ * Insertions come from the mm_filemap_add_to_page_cache tracepoint (tp_btf: the
+ * raw folio, no tracefs needed). Reads come from the raw syscall tracepoints:
+ * each read(2) and pread64(2) of a regular file or a block device, without
+ * O_DIRECT, with its position and the bytes it returned. Why not hook the page
+ * cache's own read path: fentry/fexit on filemap_read() needs BPF trampolines and
+ * kprobes need the kprobe PMU, and kernels exist without them (this project's own
+ * test machine refuses fentry with EPERM and has no kprobe PMU), while tracepoints
+ * with BTF are everywhere from 5.5 on, 6.1 included; and mark_page_accessed() /
+ * folio_mark_accessed() would count calls, not pages: filemap_read() marks only
+ * the first folio of each batch it copies. The price: every system call runs the
+ * two small programs below; but for reads, the first returns at once and the
+ * second after one hash lookup.
+ */
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "bpf_ring_i.h"
+#include "readahead.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define S_IFMT 00170000
+#define S_IFBLK 0060000
+#define S_IFREG 0100000
+#define PENDING_MAX 8192
+
+/* Set by the loader: system call numbers and O_DIRECT differ between architectures. */
+const volatile long nr_read = -1;
+const volatile long nr_pread64 = -1;
+const volatile unsigned int o_direct = 0;
+
+/* A read(2) or pread64(2) between its entry and its exit, per thread. */
+struct pending_read {
+	__s64 pos; /* pread64's offset */
+	__s32 fd;
+	__u32 positional;
+};
+
+/* LRU: a thread that dies inside read(2) never exits from it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PENDING_MAX);
+	__type(key, __u64);
+	__type(value, struct pending_read);
+} pending SEC(".maps");
+
+/* Linux 6.2 to 6.5 kept a large folio's order in a field of its own. */
+struct folio___order_field {
+	unsigned char _folio_order;
+} __attribute__((preserve_access_index));
+
+/*
+ * The block device a page-cache inode's pages come from, or 0 when none: a block
+ * device's own inode lives in the bdev pseudo filesystem, so its i_rdev is used;
+ * a file's is its filesystem's device, when that filesystem sits on one (tmpfs,
+ * procfs or FUSE files have nothing to read ahead from).
+ */
+static __always_inline __u32 inode_dev(struct inode *inode)
+{
+	umode_t mode = BPF_CORE_READ(inode, i_mode);
+
+	if ((mode & S_IFMT) == S_IFBLK)
+		return BPF_CORE_READ(inode, i_rdev);
+	if ((mode & S_IFMT) != S_IFREG || !BPF_CORE_READ(inode, i_sb, s_bdev))
+		return 0;
+	return BPF_CORE_READ(inode, i_sb, s_dev);
+}
+
+/*
+ * Pages in a folio. Only a large folio (PG_head in the flags, the first word of
+ * every struct page) has an order; where it is kept moved from the first tail
+ * page (6.1, whose ext4 and block devices use single pages) to _folio_order
+ * (6.2) to the low byte of _flags_1 (6.6).
+ */
+static __always_inline __u32 folio_pages(struct folio *folio)
+{
+	unsigned long flags = 0;
+	unsigned int order = 0;
+
+	bpf_probe_read_kernel(&flags, sizeof(flags), folio);
+	if (!(flags & (1UL << bpf_core_enum_value(enum pageflags, PG_head))))
+		return 1;
+	if (bpf_core_field_exists(((struct folio___order_field *)folio)->_folio_order))
+		order = BPF_CORE_READ((struct folio___order_field *)folio, _folio_order);
+	else if (bpf_core_field_exists(folio->_flags_1))
+		order = BPF_CORE_READ(folio, _flags_1) & 0xff;
+	return 1u << (order & 31);
+}
+
+static __always_inline void send(__u8 kind, __u32 dev, __u64 offset, __u64 count)
+{
+	struct ra_event *e = ring_reserve(sizeof(*e));
+
+	if (!e)
+		return;
+	e->offset = offset;
+	e->count = count;
+	e->dev = dev;
+	e->kind = kind;
+	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	ring_submit(e);
+}
+
+SEC("tp_btf/mm_filemap_add_to_page_cache")
+int BPF_PROG(on_insert, struct folio *folio)
+{
+	struct inode *host = BPF_CORE_READ(folio, mapping, host);
+	__u32 dev;
+
+	if (!host)
+		return 0;
+	dev = inode_dev(host);
+	if (dev)
+		send(RA_EVENT_INSERT, dev, BPF_CORE_READ(folio, index), folio_pages(folio));
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+	struct pending_read p = {};
+	__u64 key;
+
+	if (id != nr_read && id != nr_pread64)
+		return 0;
+	key = bpf_get_current_pid_tgid();
+	p.fd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	p.positional = id == nr_pread64;
+	if (p.positional)
+		p.pos = (__s64)PT_REGS_PARM4_CORE_SYSCALL(regs);
+	bpf_map_update_elem(&pending, &key, &p, BPF_ANY);
+	return 0;
+}
+
+/* The open file behind @fd in the current task, or NULL. */
+static __always_inline struct file *fd_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *file = NULL;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	struct pending_read *pp = bpf_map_lookup_elem(&pending, &key), p;
+	struct inode *host;
+	struct file *file;
+	__s64 pos;
+	__u32 dev;
+
+	if (!pp)
+		return 0;
+	p = *pp;
+	bpf_map_delete_elem(&pending, &key);
+	if (ret <= 0)
+		return 0;
+	file = fd_file(p.fd);
+	/* Direct I/O bypasses the page cache: readahead has no part in it. */
+	if (!file || (BPF_CORE_READ(file, f_flags) & o_direct))
+		return 0;
+	host = BPF_CORE_READ(file, f_mapping, host);
+	dev = host ? inode_dev(host) : 0;
+	if (!dev)
+		return 0;
+	/* read(2) has moved the file's position past what it read. */
+	pos = p.positional ? p.pos : BPF_CORE_READ(file, f_pos) - ret;
+	send(RA_EVENT_READ, dev, (__u64)pos, (__u64)ret);
+	return 0;
+}

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Copyright (C) 2026 The mlfs authors
+ *
+ * The readahead collector's user side: loads readahead.bpf.c, gathers its
+ * records per device into windows (ra_window.c), and at the end of each window
+ * gives one row per device that was busy: what its page cache took in and gave
+ * out, and the read_ahead_kb it ran with, which is the target. Rows come only
+ * for devices with a request queue (a read_ahead_kb to tune); the pseudo
+ * devices of tmpfs, overlayfs or btrfs subvolumes are left out.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "collector_i.h"
+#include "readahead.h"
+#include "readahead.skel.h"
+
+/* Devices followed at once; beyond, a new one is ignored until the window ends. */
+#define RA_DEVICES_MAX 64
+
+enum {
+	COL_DEV,
+	COL_INSERTIONS,
+	COL_ACCESSES,
+	COL_OFFSET_STDDEV,
+	COL_DELTA_MEAN,
+	COL_HIT_RATIO,
+	COL_READ_AHEAD_KB,
+	COL_BYTES,
+	COL_TARGET_RA_KB, /* the target */
+	COL_MAX,
+};
+
+static const char *const col_names[COL_MAX] = {
+	[COL_DEV] = "dev",
+	[COL_INSERTIONS] = "insertions",
+	[COL_ACCESSES] = "accesses",
+	[COL_OFFSET_STDDEV] = "offset_stddev",
+	[COL_DELTA_MEAN] = "delta_mean",
+	[COL_HIT_RATIO] = "hit_ratio",
+	[COL_READ_AHEAD_KB] = "read_ahead_kb",
+	[COL_BYTES] = "bytes",
+	[COL_TARGET_RA_KB] = "target_ra_kb",
+};
+
+static const enum mlfs_value_type col_types[COL_MAX] = {
+	[COL_DEV] = MLFS_VALUE_INT,	      [COL_INSERTIONS] = MLFS_VALUE_INT,
+	[COL_ACCESSES] = MLFS_VALUE_INT,      [COL_OFFSET_STDDEV] = MLFS_VALUE_REAL,
+	[COL_DELTA_MEAN] = MLFS_VALUE_REAL,   [COL_HIT_RATIO] = MLFS_VALUE_REAL,
+	[COL_READ_AHEAD_KB] = MLFS_VALUE_INT, [COL_BYTES] = MLFS_VALUE_INT,
+	[COL_TARGET_RA_KB] = MLFS_VALUE_INT,
+};
+
+struct ra_device {
+	uint32_t dev;	  /* the kernel's encoding */
+	long ra_kb_start; /* read_ahead_kb when the device's window began; -1: none */
+	struct ra_window w;
+};
+
+struct ra_state {
+	struct readahead_bpf *skel;
+	unsigned page_size;
+	int64_t window_ns;
+	int64_t window_end_ns; /* 0 until the first tick */
+	struct ra_device devs[RA_DEVICES_MAX];
+	unsigned ndevs;
+};
+
+/*
+ * The device's read_ahead_kb, or -1 when it has none. A partition has no queue of
+ * its own: its disk's, one directory up, is the one in force.
+ */
+static long read_ahead_kb(uint32_t dev)
+{
+	static const char *const up[] = { "", "../" };
+	char path[96], text[32];
+	unsigned i;
+	ssize_t n;
+	long kb;
+	int fd;
+
+	for (i = 0; i < sizeof(up) / sizeof(up[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%squeue/read_ahead_kb",
+			 dev >> 20, dev & 0xfffff, up[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		text[n] = '\0';
+		kb = strtol(text, NULL, 10);
+		return kb >= 0 ? kb : -1;
+	}
+	return -1;
+}
+
+static struct ra_device *device(struct ra_state *s, uint32_t dev)
+{
+	struct ra_device *d;
+	unsigned i;
+
+	for (i = 0; i < s->ndevs; i++)
+		if (s->devs[i].dev == dev)
+			return &s->devs[i];
+	if (s->ndevs == RA_DEVICES_MAX)
+		return NULL;
+	d = &s->devs[s->ndevs++];
+	*d = (struct ra_device){ .dev = dev, .ra_kb_start = read_ahead_kb(dev) };
+	return d;
+}
+
+static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state, struct bpf_maps *ret_maps)
+{
+	struct ra_state *s = calloc(1, sizeof(*s));
+	long page = sysconf(_SC_PAGESIZE);
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	s->page_size = page > 0 ? (unsigned)page : 4096;
+	s->window_ns = (int64_t)opts->window_ms * 1000000;
+	s->skel = readahead_bpf__open();
+	if (!s->skel) {
+		r = errno ? -errno : -ENOMEM;
+		free(s);
+		return r;
+	}
+	s->skel->rodata->nr_read = SYS_read;
+	s->skel->rodata->nr_pread64 = SYS_pread64;
+	s->skel->rodata->o_direct = O_DIRECT;
+	r = readahead_bpf__load(s->skel);
+	if (r == 0)
+		r = readahead_bpf__attach(s->skel);
+	if (r < 0) {
+		readahead_bpf__destroy(s->skel);
+		free(s);
+		return r;
+	}
+	ret_maps->ring_fd = bpf_map__fd(s->skel->maps.events);
+	ret_maps->lost_fd = bpf_map__fd(s->skel->maps.lost);
+	*ret_state = s;
+	return 0;
+}
+
+static void ra_unload(void *state)
+{
+	struct ra_state *s = state;
+
+	readahead_bpf__destroy(s->skel);
+	free(s);
+}
+
+static int ra_event(void *state, const void *data, size_t size, struct bpf_sink *sink)
+{
+	const struct ra_event *e = data;
+	struct ra_state *s = state;
+	struct ra_device *d;
+
+	if (size < sizeof(*e))
+		return -EINVAL;
+	d = device(s, e->dev);
+	if (!d)
+		return 0;
+	if (e->kind == RA_EVENT_INSERT)
+		ra_window_insert(&d->w, e->count);
+	else if (e->count > 0)
+		ra_window_read(&d->w, e->offset, e->count, s->page_size);
+	return 0;
+}
+
+static void set_int(struct mlfs_value *cell, int64_t v)
+{
+	cell->type = MLFS_VALUE_INT;
+	cell->i = v;
+}
+
+static void set_real(struct mlfs_value *cell, double v)
+{
+	cell->type = MLFS_VALUE_REAL;
+	cell->r = v;
+}
+
+/*
+ * A device's row for the window that ended. Without a read_ahead_kb there is
+ * nothing to learn; when it changed during the window, no one value was in force.
+ */
+static void emit(struct ra_device *d, struct bpf_sink *sink)
+{
+	long kb = read_ahead_kb(d->dev);
+	struct ra_features f;
+	struct mlfs_value *row;
+
+	if (kb < 0 || kb != d->ra_kb_start)
+		return;
+	row = bpf_sink_row(sink);
+	if (!row)
+		return;
+	ra_window_features(&d->w, &f);
+	set_int(&row[COL_DEV], (int64_t)makedev(d->dev >> 20, d->dev & 0xfffff));
+	set_int(&row[COL_INSERTIONS], (int64_t)f.insertions);
+	set_int(&row[COL_ACCESSES], (int64_t)f.accesses);
+	set_real(&row[COL_OFFSET_STDDEV], f.offset_stddev);
+	set_real(&row[COL_DELTA_MEAN], f.delta_mean);
+	set_real(&row[COL_HIT_RATIO], f.hit_ratio);
+	set_int(&row[COL_READ_AHEAD_KB], kb);
+	set_int(&row[COL_BYTES], (int64_t)f.bytes);
+	set_int(&row[COL_TARGET_RA_KB], d->ra_kb_start);
+}
+
+/* A window ends: a row per busy device; idle ones are forgotten, to make room. */
+static void ra_tick(void *state, int64_t now_ns, struct bpf_sink *sink)
+{
+	struct ra_state *s = state;
+	unsigned i = 0;
+
+	if (s->window_end_ns == 0)
+		s->window_end_ns = now_ns + s->window_ns;
+	if (now_ns < s->window_end_ns)
+		return;
+	s->window_end_ns += s->window_ns;
+	/* A reader that fell far behind starts afresh rather than catching up. */
+	if (s->window_end_ns <= now_ns)
+		s->window_end_ns = now_ns + s->window_ns;
+	while (i < s->ndevs) {
+		struct ra_device *d = &s->devs[i];
+
+		if (!ra_window_active(&d->w)) {
+			*d = s->devs[--s->ndevs];
+			continue;
+		}
+		emit(d, sink);
+		ra_window_next(&d->w);
+		d->ra_kb_start = read_ahead_kb(d->dev);
+		i++;
+	}
+}
+
+const struct bpf_collector bpf_readahead_collector = {
+	.kind = MLFS_BPF_READAHEAD,
+	.ncols = COL_MAX,
+	.col_names = col_names,
+	.col_types = col_types,
+	.load = ra_load,
+	.unload = ra_unload,
+	.event = ra_event,
+	.tick = ra_tick,
+};
