@@ -86,8 +86,8 @@ void dense_svs_free(struct dense_svs *d); /* accepts NULL */
 int dense_svs_predict(const struct dense_svs *d, const struct svm_model *svm, const double *x,
 		      unsigned n, double *dec, double *ret_y);
 /*
- * A two-class linear classifier's label for the same row from one dot product
- * with its folded weights, when it is sure to be libsvm's; false: ask
+ * A two-class linear or RBF classifier's label for the same row, from a faster
+ * sum (predict_sure.c), when it is sure to be libsvm's; false: ask
  * dense_svs_predict() (the row is too near the boundary, or another model).
  */
 bool dense_svs_sure_label(const struct dense_svs *d, const struct svm_model *svm, const double *x,

@@ -24,53 +24,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "model_i.h"
-
-/* Classifiers of up to this many classes vote on the stack; more go to libsvm. */
-#define DENSE_CLASSES_MAX 16
-/* Kernel values of up to this many vectors live on the stack. */
-#define KVALUE_STACK 4096
-/* A copy of more doubles than this must be at least a quarter support vector nodes. */
-#define DENSE_SMALL (1u << 16)
-
-struct dense_svs {
-	unsigned l;     /* support vectors */
-	unsigned width; /* the highest feature index any of them uses */
-	double *col;    /* width columns of l: column j is feature j + 1 of every vector */
-	/* A two-class linear classifier folded into one weight per feature: */
-	double *w;     /* the sum over vectors of coefficient times feature, or NULL */
-	double *bound; /* the sum over vectors of |coefficient times feature| */
-};
-
-/*
- * A linear classifier of two classes decides by the sign of sum_i c_i (x . sv_i)
- * - rho, which is (sum_i c_i sv_i) . x - rho: one dot product with folded
- * weights instead of one per vector. The two sums round differently, so the
- * folded one is only trusted where the rounding cannot reach the sign (see
- * dense_svs_sure_label()).
- */
-static int fold(struct dense_svs *d, const struct svm_model *svm)
-{
-	const struct svm_parameter *p = &svm->param;
-	unsigned i, j;
-
-	if (p->kernel_type != LINEAR || svm->nr_class != 2 ||
-	    (p->svm_type != C_SVC && p->svm_type != NU_SVC))
-		return 0;
-	d->w = calloc(d->width ? d->width : 1, sizeof(double));
-	d->bound = calloc(d->width ? d->width : 1, sizeof(double));
-	if (!d->w || !d->bound)
-		return -ENOMEM;
-	for (j = 0; j < d->width; j++) {
-		const double *c = d->col + (size_t)j * d->l;
-
-		for (i = 0; i < d->l; i++) {
-			d->w[j] += svm->sv_coef[0][i] * c[i];
-			d->bound[j] += fabs(svm->sv_coef[0][i] * c[i]);
-		}
-	}
-	return 0;
-}
+#include "predict_dense_i.h"
 
 int dense_svs_new(const struct svm_model *svm, struct dense_svs **ret_dense)
 {
@@ -111,7 +65,7 @@ int dense_svs_new(const struct svm_model *svm, struct dense_svs **ret_dense)
 		for (n = svm->SV[i]; n->index != -1; n++)
 			d->col[(size_t)(n->index - 1) * d->l + i] = n->value;
 	}
-	if (fold(d, svm) < 0) {
+	if (sure_init(d, svm) < 0) {
 		dense_svs_free(d);
 		return -ENOMEM;
 	}
@@ -130,7 +84,8 @@ void dense_svs_free(struct dense_svs *d)
 }
 
 /* libsvm's dot(): the products of the features both sides have, in feature order. */
-static void dots(const struct dense_svs *d, const double *x, unsigned n, double *restrict k)
+__attribute__((target_clones("avx2", "default")))
+void dense_dots(const struct dense_svs *d, const double *x, unsigned n, double *restrict k)
 {
 	unsigned i, j, cols = n < d->width ? n : d->width;
 
@@ -148,7 +103,8 @@ static void dots(const struct dense_svs *d, const double *x, unsigned n, double 
 }
 
 /* The RBF kernel's squared distance, term by term as k_function() adds it up. */
-static void distances(const struct dense_svs *d, const double *x, unsigned n, double *restrict k)
+__attribute__((target_clones("avx2", "default")))
+void dense_distances(const struct dense_svs *d, const double *x, unsigned n, double *restrict k)
 {
 	unsigned i, j;
 
@@ -195,12 +151,12 @@ static void kernel_values(const struct dense_svs *d, const struct svm_parameter 
 	unsigned i;
 
 	if (p->kernel_type == RBF) {
-		distances(d, x, n, k);
+		dense_distances(d, x, n, k);
 		for (i = 0; i < d->l; i++)
 			k[i] = exp(-p->gamma * k[i]);
 		return;
 	}
-	dots(d, x, n, k);
+	dense_dots(d, x, n, k);
 	if (p->kernel_type == POLY) {
 		for (i = 0; i < d->l; i++)
 			k[i] = powi(p->gamma * k[i] + p->coef0, p->degree);
@@ -242,34 +198,6 @@ static double vote(const struct svm_model *svm, const double *k, double *dec)
 		if (votes[i] > votes[best])
 			best = i;
 	return svm->label[best];
-}
-
-/*
- * Both libsvm's sum and the folded one are sums of the same l * n products and
- * rho, added in different orders: each lies within gamma_N * (T + |rho|) of the
- * exact value, with N = n + l + 2 terms' roundings, gamma_N = N u / (1 - N u),
- * u = 2^-53, and T = sum_j |x_j| sum_i |c_i sv_ij|. Where the folded sum is
- * further than twice that from 0 (with room to spare for rounding in T itself),
- * libsvm's has the same sign, and the same label.
- */
-bool dense_svs_sure_label(const struct dense_svs *d, const struct svm_model *svm, const double *x,
-			  unsigned n, double *ret_y)
-{
-	unsigned j, cols = n < d->width ? n : d->width;
-	double sum = 0, t = 0, margin;
-
-	if (!d->w)
-		return false;
-	for (j = 0; j < cols; j++) {
-		sum += d->w[j] * x[j];
-		t += d->bound[j] * fabs(x[j]);
-	}
-	sum -= svm->rho[0];
-	margin = 4.0 * (double)(n + d->l + 2) * 0x1p-53 * (t + fabs(svm->rho[0]));
-	if (!(fabs(sum) > margin))
-		return false;
-	*ret_y = svm->label[sum > 0 ? 0 : 1];
-	return true;
 }
 
 int dense_svs_predict(const struct dense_svs *d, const struct svm_model *svm, const double *x,

@@ -19,6 +19,7 @@
 
 #include "model.h"
 #include "model_i.h" /* the scaling and the sampler, to check them directly */
+#include "predict_dense_i.h" /* exp_fast(), whose error bound the RBF labels rely on */
 
 static char dir[64];
 
@@ -953,16 +954,18 @@ END_TEST
  * boundary to trust, and libsvm's decision value is 0, which votes for the
  * second class. The label must come from the exact path.
  */
-START_TEST(test_linear_fold_falls_back_at_the_boundary)
+static void falls_back_at_the_boundary(const char *kernel)
 {
-	static const char text[] = "svm_type c_svc\nkernel_type linear\nnr_class 2\n"
-				   "total_sv 2\nrho 0\nlabel 1 2\nnr_sv 1 1\nSV\n"
-				   "1 1:1\n-1 1:1\n";
+	char text[256];
 	const double x[1] = { 5 };
 	struct mlfs_model *m;
 	char err[256];
 	double y;
 
+	snprintf(text, sizeof(text),
+		 "svm_type c_svc\nkernel_type %s\n%snr_class 2\ntotal_sv 2\nrho 0\n"
+		 "label 1 2\nnr_sv 1 1\nSV\n1 1:1\n-1 1:1\n",
+		 kernel, strcmp(kernel, "rbf") == 0 ? "gamma 0.5\n" : "");
 	ck_assert_msg(mlfs_model_from_text(text, strlen(text), NULL, 0, 1, &m, err, sizeof(err)) ==
 			      0,
 		      "%s", err);
@@ -970,6 +973,39 @@ START_TEST(test_linear_fold_falls_back_at_the_boundary)
 	ck_assert_int_eq(mlfs_model_predict(m, x, 1, &y), 0);
 	ck_assert(y == 2);
 	mlfs_model_free(m);
+}
+
+START_TEST(test_sure_labels_fall_back_at_the_boundary)
+{
+	falls_back_at_the_boundary("linear");
+	falls_back_at_the_boundary("rbf");
+}
+END_TEST
+
+/* The RBF labels allow exp_fast() 1e-13 of libm's exp(); it must keep well within. */
+START_TEST(test_exp_fast_near_libm)
+{
+	double worst = 0;
+	uint64_t low = 0;
+	unsigned i;
+
+	for (i = 0; i <= 2000000; i++) {
+		double t = -708.0 * i / 2000000, want = exp(t), got = exp_fast(t, &low);
+
+		if (fabs(got - want) / want > worst)
+			worst = fabs(got - want) / want;
+	}
+	rnd_state = 21;
+	for (i = 0; i < 1000000; i++) {
+		double t = -rnd() * (i % 2 ? 1 : 40), want = exp(t), got = exp_fast(t, &low);
+
+		if (fabs(got - want) / want > worst)
+			worst = fabs(got - want) / want;
+	}
+	ck_assert_msg(worst < 1e-14, "exp_fast is %g off libm's exp", worst);
+	ck_assert_uint_eq(low, 0);
+	(void)exp_fast(-710, &low);
+	ck_assert_uint_eq(low, 1);
 }
 END_TEST
 
@@ -1065,7 +1101,8 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, test_from_text_with_scale);
 	tcase_add_test(tc, test_predictions_equal_svm_predict);
 	tcase_add_test(tc, test_dense_equals_libsvm);
-	tcase_add_test(tc, test_linear_fold_falls_back_at_the_boundary);
+	tcase_add_test(tc, test_sure_labels_fall_back_at_the_boundary);
+	tcase_add_test(tc, test_exp_fast_near_libm);
 	tcase_add_test(tc, test_predict_from_two_threads);
 	suite_add_tcase(s, tc);
 	return s;
