@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,8 @@
 
 #include "fs_i.h"
 
-/* One prediction as text: %.17g reads back exactly, as svm-predict writes it. */
-#define PREDICTION_TEXT_MAX 32
+/* One prediction as text and its newline: %.17g reads back exactly, as svm-predict writes it. */
+#define PREDICTION_TEXT_MAX (MLFS_VALUE_TEXT_MAX + 1)
 
 struct query {
 	char *out; /* predictions not read yet, or the provenance text */
@@ -95,6 +96,17 @@ static int rec_open(struct fs_file *f, int flags)
 
 static int answer_rows(struct fs_file *f, struct fs_model_ref *ref, const char *buf, size_t len);
 
+/* svm-predict's "%.17g", and without printf's cost for whole numbers (every class label). */
+static size_t format_prediction(double y, char *buf)
+{
+	if (y == trunc(y) && fabs(y) < 1e15 && !(y == 0 && signbit(y))) {
+		struct mlfs_value v = { .type = MLFS_VALUE_INT, .i = (int64_t)y };
+
+		return mlfs_value_format(&v, buf);
+	}
+	return (size_t)snprintf(buf, MLFS_VALUE_TEXT_MAX, "%.17g", y);
+}
+
 static ssize_t rec_produce(struct fs_file *f, char *buf, size_t cap)
 {
 	struct query *q = f->priv;
@@ -155,8 +167,12 @@ static int answer_rows(struct fs_file *f, struct fs_model_ref *ref, const char *
 		for (i = 0; i < q->nfeatures; i++)
 			x[i] = row[i].type == MLFS_VALUE_REAL ? row[i].r : (double)row[i].i;
 		r = fs_model_predict(ref, x, q->nfeatures, &y);
-		if (r == 0)
-			r = out_append(q, text, (size_t)snprintf(text, sizeof(text), "%.17g\n", y));
+		if (r == 0) {
+			size_t tlen = format_prediction(y, text);
+
+			text[tlen] = '\n';
+			r = out_append(q, text, tlen + 1);
+		}
 		p = nl ? nl + 1 : end;
 	}
 	if (r < 0)

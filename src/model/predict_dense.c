@@ -84,7 +84,7 @@ void dense_svs_free(struct dense_svs *d)
 }
 
 /* libsvm's dot(): the products of the features both sides have, in feature order. */
-__attribute__((target_clones("avx2", "default")))
+__attribute__((target_clones("avx512f", "avx2", "default")))
 void dense_dots(const struct dense_svs *d, const double *x, unsigned n, double *restrict k)
 {
 	unsigned i, j, cols = n < d->width ? n : d->width;
@@ -103,7 +103,7 @@ void dense_dots(const struct dense_svs *d, const double *x, unsigned n, double *
 }
 
 /* The RBF kernel's squared distance, term by term as k_function() adds it up. */
-__attribute__((target_clones("avx2", "default")))
+__attribute__((target_clones("avx512f", "avx2", "default")))
 void dense_distances(const struct dense_svs *d, const double *x, unsigned n, double *restrict k)
 {
 	unsigned i, j;

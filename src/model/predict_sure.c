@@ -82,7 +82,7 @@ static bool linear_label(const struct dense_svs *d, const struct svm_model *svm,
  * So they differ by at most (1e-13 + 2 gamma_(l+2)) * (S + |rho|), taken twice
  * over for the roundings in S itself.
  */
-__attribute__((target_clones("avx2", "default")))
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static bool rbf_label(const struct dense_svs *d, const struct svm_model *svm, const double *x,
 		      unsigned n, double *ret_y)
 {
