@@ -67,7 +67,7 @@ static bool linear_label(const struct dense_svs *d, const struct svm_model *svm,
 		t += d->bound[j] * fabs(x[j]);
 	}
 	sum -= svm->rho[0];
-	margin = 4.0 * (double)(n + d->l + 2) * 0x1p-53 * (t + fabs(svm->rho[0]));
+	margin = 4.0 * (double)(n + d->l + 2) * U * (t + fabs(svm->rho[0]));
 	if (!(fabs(sum) > margin))
 		return false;
 	*ret_y = svm->label[sum > 0 ? 0 : 1];
@@ -82,6 +82,7 @@ static bool linear_label(const struct dense_svs *d, const struct svm_model *svm,
  * So they differ by at most (1e-13 + 2 gamma_(l+2)) * (S + |rho|), taken twice
  * over for the roundings in S itself.
  */
+/* The loops take the widest vectors the CPU has: the clone is chosen at load. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
 static bool rbf_label(const struct dense_svs *d, const struct svm_model *svm, const double *x,
 		      unsigned n, double *ret_y)
