@@ -31,7 +31,19 @@ struct mlfs_fs {
 	struct fs_workers *workers; /* run the operations that may wait */
 	struct fuse_session *se;
 	time_t started;
+	uid_t uid; /* the tree's owner: the daemon's user */
+	gid_t gid; /* its group: -o group=, or the daemon's group */
 };
+
+/* ---- privileges (privileges.c) ---- */
+
+/*
+ * Drop every capability but CAP_SYS_ADMIN, which stays permitted and not
+ * effective, before the first thread starts. Returns 0 or -errno.
+ */
+int fs_privileges_drop(void);
+/* Make CAP_SYS_ADMIN effective again, to unmount. Returns 0 or -errno. */
+int fs_privileges_for_unmount(void);
 
 /* ---- workers (workers.c): operations that may wait, off the FUSE threads ---- */
 

@@ -121,23 +121,35 @@ static mode_t file_mode(const struct fs_file_ops *ops, struct mlfs_subsys *ss)
 	return mode;
 }
 
+/*
+ * The owner's bits are the kind's; the group (-o group=) may read and search
+ * what the owner may, and write nothing; others get nothing, even with
+ * allow_other.
+ */
+static mode_t with_group(mode_t owner)
+{
+	return (owner & 0700) | ((owner & 0500) >> 3);
+}
+
 static void fill_attr(struct mlfs_fs *fs, fuse_ino_t ino, const struct node *n, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
 	st->st_atime = st->st_mtime = st->st_ctime = fs->started;
 	switch (n->type) {
 	case NODE_ROOT:
 	case NODE_CATEGORY:
 	case NODE_SUBSYS:
-		st->st_mode = S_IFDIR | 0755;
+		st->st_mode = S_IFDIR | with_group(0755);
 		st->st_nlink = 2;
 		break;
 	case NODE_FILE: {
 		const struct fs_file_ops *ops = fs_file_kinds[n->kind];
 		struct mlfs_subsys_status status;
 
-		st->st_mode = S_IFREG | file_mode(ops, n->ss);
+		st->st_mode = S_IFREG | with_group(file_mode(ops, n->ss));
 		st->st_nlink = ops->category ? 2 : 1;
 		/* Contents are generated: size 0, like sysfs; reads go to the daemon (direct_io). */
 		st->st_size = 0;
