@@ -67,6 +67,7 @@ struct entry {
 	struct ml_outcome outcomes[WINDOW_OUTCOMES_MAX]; /* the ML arm's, this window */
 	unsigned noutcomes;
 	struct fs_efficiency eff;
+	struct fs_latency latency; /* of every prediction for the subsystem */
 	enum mlfs_model_kind declared_kind; /* what the subsystem said its target wants */
 	uint64_t windows_at_retrain; /* eff.windows when a retrain last started by itself */
 	struct job job;
@@ -334,18 +335,23 @@ int fs_models_recommend(struct fs_models *m, struct mlfs_subsys *ss, const doubl
 {
 	struct fs_model_ref *ref = fs_models_get(m, ss);
 	struct entry *e;
+	uint64_t t0;
 	double y;
 	int r;
 
 	if (!ref)
 		return -ENOENT;
+	t0 = fs_latency_now_ns();
 	r = fs_model_predict(ref, x, n, &y);
 	if (r == 0) {
+		uint64_t took = fs_latency_now_ns() - t0;
+
 		*ret_value = y;
 		*ret_version = (uint64_t)ref->version;
 		pthread_mutex_lock(&m->lock);
 		e = entry_of(m, mlfs_subsys_id(ss));
 		if (e) {
+			fs_latency_observe(&e->latency, took);
 			struct fs_recommendation *last = &e->last;
 			struct recent_rec *rr = &e->recent[id % RECENT_MAX];
 
@@ -682,6 +688,30 @@ int fs_models_cancel(struct fs_models *m, struct mlfs_subsys *ss)
 	}
 	pthread_mutex_unlock(&m->lock);
 	return r;
+}
+
+void fs_models_add_latency(struct fs_models *m, struct mlfs_subsys *ss,
+			   const struct fs_latency *more)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e)
+		fs_latency_add(&e->latency, more);
+	pthread_mutex_unlock(&m->lock);
+}
+
+void fs_models_latency(struct fs_models *m, struct mlfs_subsys *ss, struct fs_latency *ret)
+{
+	struct entry *e;
+
+	memset(ret, 0, sizeof(*ret));
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e)
+		*ret = e->latency;
+	pthread_mutex_unlock(&m->lock);
 }
 
 void fs_models_state(struct fs_models *m, struct mlfs_subsys *ss, struct fs_train_state *ret)
