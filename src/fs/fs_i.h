@@ -175,6 +175,8 @@ void fs_models_state(struct fs_models *m, struct mlfs_subsys *ss, struct fs_trai
 
 void mlfs_log_init(bool foreground);
 void mlfs_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line of progress, for the terminal of a foreground daemon only. */
+void mlfs_log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- open files ---- */
 

@@ -525,14 +525,20 @@ void fs_models_declare_kind(struct fs_models *m, struct mlfs_subsys *ss,
 static void on_progress(void *ctx, const struct mlfs_train_progress *p)
 {
 	struct job *job = ctx;
+	bool news;
 
 	pthread_mutex_lock(&job->models->lock);
+	/* A line per stage and grid point; folds change too often to print. */
+	news = strcmp(job->state.stage, p->stage) != 0 || job->state.point != p->point;
 	snprintf(job->state.stage, sizeof(job->state.stage), "%s", p->stage);
 	job->state.point = p->point;
 	job->state.points = p->points;
 	job->state.fold = p->fold;
 	job->state.folds = p->folds;
 	pthread_mutex_unlock(&job->models->lock);
+	if (news)
+		mlfs_log_progress("%s: training: %s, grid point %u of %u", mlfs_subsys_name(job->ss),
+				  p->stage, p->point, p->points);
 }
 
 static int add_label(void *ctx, const double *x, unsigned n, double target)

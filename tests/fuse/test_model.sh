@@ -65,6 +65,9 @@ check_eq "$(status_of two model_version)" 1 "model_version after a too-wide uplo
 echo train >two/control
 wait_for "training done" '[[ $(status_of two training) == done ]]'
 check_eq "$(status_of two model_version)" 2 "model_version after training"
+# mlfs -f shows the progress on its terminal, a line per grid point.
+check_match "$(grep -c 'two: training: grid search, grid point [0-9]* of 25$' "$LOG")" \
+	'^(2[0-9]|[3-9][0-9])$' "progress lines on the terminal"
 check_match "$(status_of two model_cv)" "^accuracy (9[5-9]|100)\\." "cross-validated accuracy"
 check_match "$(sqlite3 "$DB" "SELECT origin FROM models WHERE version = 2")" trained \
 	"the trained model in the store"
