@@ -241,8 +241,9 @@ void svg_format_tick(double v, double step, char *buf, size_t cap)
 	int decimals;
 	unsigned i;
 
+	/* A unit once a step is half of it: ticks 0.5M, 1M, 1.5M rather than 500000, 1000000. */
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (step >= units[i].div) {
+		if (step >= units[i].div / 2) {
 			div = units[i].div;
 			suffix = units[i].suffix;
 			break;
