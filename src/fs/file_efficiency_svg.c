@@ -400,8 +400,11 @@ static void draw_chart(struct svg *s, const char *name, const struct eff_chart *
 	double t0 = (double)ch->t0 / 1e9, t1 = (double)ch->t1 / 1e9, pad, lo = ch->lo, hi = ch->hi;
 	unsigned modes_shown;
 
-	/* A little room at the ends, and 20 s at least, so that a lone point has a place. */
-	pad = fmax((t1 - t0) * 0.03, fmax(0, (20 - (t1 - t0)) / 2));
+	/*
+	 * A little room at the ends, and 4 s at least, so that a lone point has a place
+	 * and a burst of reports is not squeezed into a vertical stroke.
+	 */
+	pad = fmax((t1 - t0) * 0.03, fmax(0, (4 - (t1 - t0)) / 2));
 	x = (struct axis){ .lo = t0 - pad, .hi = t1 + pad, .from = PLOT_LEFT, .to = PLOT_RIGHT };
 	if (hi - lo < 1e-9 * fmax(fabs(hi), 1)) {
 		double half = fabs(hi) > 0 ? fabs(hi) * 0.1 : 1;

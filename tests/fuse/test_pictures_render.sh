@@ -67,6 +67,7 @@ for i in 1 2 3 4 5 6; do
 	echo "arm=ml throughput=$((800 + i * 7))" >r/feedback
 	echo "arm=default throughput=$((790 + i % 3 * 5))" >r/feedback
 	[[ $i == 3 ]] && echo collaboration >r/mode
+	sleep 0.2 # spread over a second or so, as a time axis wants
 done
 cat r/efficiency.svg >"$T/efficiency.svg"
 cat r/dataset.svg >"$T/dataset.svg"
