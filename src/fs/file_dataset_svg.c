@@ -24,6 +24,7 @@
 #define DS_CHARTS 24u    /* columns drawn at most */
 #define DS_HIST_BINS 24u /* bars of a histogram at most */
 #define DS_SPARK_MAX 120u /* points of a sparkline at most */
+#define DS_BAR_LABELS_MAX 8 /* bars of whole values that each get a label */
 
 #define DS_WIDTH 800
 #define DS_HEADER 72.0
@@ -154,6 +155,14 @@ static void draw_histogram(struct svg *s, const struct ds_chart *ch, unsigned co
 				 y0 + AREA_H - h, bins > 1 ? width - 1 : width * 0.4, h,
 				 "fill=\"#4a86c5\"");
 	}
+	/* A few values of their own: each bar named. Else the ends of the range. */
+	if (per_value && bins <= DS_BAR_LABELS_MAX) {
+		for (b = 0; b < bins; b++)
+			svg_text(s, x0 + (b + 0.5) * width, y0 + AREA_H + 14,
+				 "font-size=\"10\" " TEXT_GREY " text-anchor=\"middle\"", "%.0f",
+				 st->min + b);
+		return;
+	}
 	format_value(st->min, label, sizeof(label));
 	svg_text(s, x0 + (per_value ? width / 2 : 0), y0 + AREA_H + 14,
 		 per_value ? "font-size=\"10\" " TEXT_GREY " text-anchor=\"middle\""
@@ -168,12 +177,19 @@ static void draw_histogram(struct svg *s, const struct ds_chart *ch, unsigned co
 	}
 }
 
+/* Where @v goes in a sparkline whose top is @y0: a constant column runs through the middle. */
+static double spark_y(const struct ds_column *st, double v, double y0)
+{
+	double span = st->max - st->min;
+
+	return span > 0 ? y0 + AREA_H - 3 - (v - st->min) / span * (AREA_H - 6) : y0 + AREA_H / 2;
+}
+
 static void draw_sparkline(struct svg *s, const struct ds_chart *ch, unsigned col, double x0,
 			   double y0, double *line, double *band)
 {
 	const struct ds_column *st = &ch->stats[col];
 	unsigned points = ch->rows < DS_SPARK_MAX ? ch->rows : DS_SPARK_MAX, p, i;
-	double span = st->max - st->min;
 
 	svg_rect(s, x0, y0, AREA_W, AREA_H, "fill=\"#ffffff\" stroke=\"#dddddd\"");
 	for (p = 0; p < points; p++) {
@@ -189,18 +205,16 @@ static void draw_sparkline(struct svg *s, const struct ds_chart *ch, unsigned co
 			hi = fmax(hi, v);
 			sum += v;
 		}
-#define Y_OF(v) (span > 0 ? y0 + AREA_H - 3 - ((v) - st->min) / span * (AREA_H - 6) \
-			  : y0 + AREA_H / 2)
 		line[2 * p] = px;
-		line[2 * p + 1] = Y_OF(sum / (to - from));
+		line[2 * p + 1] = spark_y(st, sum / (to - from), y0);
 		band[2 * p] = px;
-		band[2 * p + 1] = Y_OF(hi);
+		band[2 * p + 1] = spark_y(st, hi, y0);
 		band[2 * (2 * points - 1 - p)] = px;
-		band[2 * (2 * points - 1 - p) + 1] = Y_OF(lo);
-#undef Y_OF
+		band[2 * (2 * points - 1 - p) + 1] = spark_y(st, lo, y0);
 	}
 	if (points > 1 && ch->rows > points)
-		svg_polygon(s, band, 2 * points, "fill=\"#e0560b\" fill-opacity=\"0.13\" stroke=\"none\"");
+		svg_polygon(s, band, 2 * points,
+			    "fill=\"#e0560b\" fill-opacity=\"0.13\" stroke=\"none\"");
 	if (points > 1)
 		svg_polyline(s, line, points,
 			     "fill=\"none\" stroke=\"#e0560b\" stroke-width=\"1.5\" "
@@ -225,7 +239,8 @@ static void draw_panel(struct svg *s, const struct ds_chart *ch, unsigned col, d
 		 ch->cols.names[col]);
 	if (col == ch->cols.target)
 		svg_text(s, x + PANEL_W - 14, y + 22,
-			 "font-size=\"12\" font-weight=\"bold\" fill=\"#b5440a\" text-anchor=\"end\"",
+			 "font-size=\"12\" font-weight=\"bold\" fill=\"#b5440a\" "
+			 "text-anchor=\"end\"",
 			 "training target");
 	format_value(st->min, lo, sizeof(lo));
 	format_value(st->max, hi, sizeof(hi));
@@ -267,7 +282,8 @@ static void draw_charts(struct svg *s, const char *name, struct ds_chart *ch, ui
 		 "Per column: how its values spread (left), and the values in row order with the "
 		 "range of each stretch of rows (right)");
 	if (ch->cols.n > ch->ncharts)
-		svg_text(s, DS_WIDTH - 24, 32, "font-size=\"12\" fill=\"#b5440a\" text-anchor=\"end\"",
+		svg_text(s, DS_WIDTH - 24, 32,
+			 "font-size=\"12\" fill=\"#b5440a\" text-anchor=\"end\"",
 			 "the first %u of %u columns", ch->ncharts, ch->cols.n);
 	for (col = 0; col < ch->ncharts; col++) {
 		column_stats(ch, col);

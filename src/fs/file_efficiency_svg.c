@@ -197,7 +197,8 @@ static void draw_empty(struct svg *s, const char *name, const char *what)
 		 "font-size=\"13\" fill=\"#777777\" text-anchor=\"middle\"",
 		 "It comes from the kernel's efficiency windows, or from reports with an arm:");
 	svg_text(s, EFF_WIDTH / 2.0, (PLOT_TOP + PLOT_BOTTOM) / 2 + 50,
-		 "font-size=\"13\" fill=\"#555555\" text-anchor=\"middle\" font-family=\"monospace\"",
+		 "font-size=\"13\" fill=\"#555555\" text-anchor=\"middle\" "
+		 "font-family=\"monospace\"",
 		 "echo 'arm=ml throughput=812' > /mlfs/%s/feedback", name);
 }
 
@@ -252,7 +253,8 @@ static void draw_time_axis(struct svg *s, const struct axis *x)
 	for (t = ceil(x->lo / step) * step; t <= x->hi; t += step) {
 		double px = to_px(x, t);
 
-		svg_line(s, px, PLOT_TOP, px, PLOT_BOTTOM, "stroke=\"#000000\" stroke-opacity=\"0.08\"");
+		svg_line(s, px, PLOT_TOP, px, PLOT_BOTTOM,
+			 "stroke=\"#000000\" stroke-opacity=\"0.08\"");
 		svg_line(s, px, PLOT_BOTTOM, px, PLOT_BOTTOM + 5, "stroke=\"#444444\"");
 		format_utc(t, what, label, sizeof(label));
 		svg_text(s, px, PLOT_BOTTOM + 18, "fill=\"#333333\" text-anchor=\"middle\"", "%s",
@@ -273,7 +275,8 @@ static void draw_value_axis(struct svg *s, const struct axis *y, const struct sv
 	for (i = 0; i < ticks->n; i++) {
 		double v = ticks->first + i * ticks->step, py = to_px(y, v);
 
-		svg_line(s, PLOT_LEFT, py, PLOT_RIGHT, py, "stroke=\"#000000\" stroke-opacity=\"0.12\"");
+		svg_line(s, PLOT_LEFT, py, PLOT_RIGHT, py,
+			 "stroke=\"#000000\" stroke-opacity=\"0.12\"");
 		svg_line(s, PLOT_LEFT - 5, py, PLOT_LEFT, py, "stroke=\"#444444\"");
 		svg_format_tick(v, ticks->step, label, sizeof(label));
 		svg_text(s, PLOT_LEFT - 8, py + 4, "fill=\"#333333\" text-anchor=\"end\"", "%s",
@@ -423,7 +426,8 @@ static void draw_chart(struct svg *s, const char *name, const struct eff_chart *
 		 ch->windows ? "per efficiency window of the kernel" : "as reported to feedback",
 		 !ch->windows || !eff->windows ? ""
 		 : eff->lower_is_better ? " (lower is better)" : " (higher is better)",
-		 (unsigned long long)ch->reports[ARM_ML], (unsigned long long)ch->reports[ARM_DEFAULT],
+		 (unsigned long long)ch->reports[ARM_ML],
+		 (unsigned long long)ch->reports[ARM_DEFAULT],
 		 ch->truncated ? " (the newest reports only)" : "");
 	svg_rect(s, PLOT_LEFT, PLOT_TOP, PLOT_RIGHT - PLOT_LEFT, PLOT_BOTTOM - PLOT_TOP,
 		 "fill=\"#fcfcfc\"");

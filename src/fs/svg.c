@@ -188,7 +188,9 @@ static void vtext(struct svg *s, double x, double y, bool up, const char *attrs,
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	svg_escape(raw, esc, sizeof(esc));
 	if (up)
-		put(s, "<text x=\"%.1f\" y=\"%.1f\" transform=\"rotate(-90 %.1f %.1f)\" %s>%s</text>\n",
+		put(s,
+		    "<text x=\"%.1f\" y=\"%.1f\" transform=\"rotate(-90 %.1f %.1f)\" "
+		    "%s>%s</text>\n",
 		    x, y, x, y, attrs, esc);
 	else
 		put(s, "<text x=\"%.1f\" y=\"%.1f\" %s>%s</text>\n", x, y, attrs, esc);

@@ -74,8 +74,8 @@ static char *select_sql(const struct mlfs_subsys *ss, const struct mlfs_columns 
 	len += (size_t)snprintf(sql + len, cap - len, " FROM \"ds_%s\"", ss->name);
 	if (tail > 0)
 		len += (size_t)snprintf(sql + len, cap - len,
-					" WHERE seq > coalesce((SELECT seq FROM \"ds_%s\" ORDER BY seq "
-					"DESC LIMIT 1 OFFSET %llu), 0)",
+					" WHERE seq > coalesce((SELECT seq FROM \"ds_%s\" "
+					"ORDER BY seq DESC LIMIT 1 OFFSET %llu), 0)",
 					ss->name, (unsigned long long)tail);
 	snprintf(sql + len, cap - len, " ORDER BY seq");
 	return sql;

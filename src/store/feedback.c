@@ -90,8 +90,8 @@ static int cursor_open(struct mlfs_store *store, struct mlfs_subsys *ss, uint64_
 		goto out_free;
 	if (tail > 0)
 		snprintf(from, sizeof(from),
-			 "coalesce((SELECT id FROM feedback WHERE subsys_id = %lld ORDER BY id DESC "
-			 "LIMIT 1 OFFSET %llu), 0)",
+			 "coalesce((SELECT id FROM feedback WHERE subsys_id = %lld "
+			 "ORDER BY id DESC LIMIT 1 OFFSET %llu), 0)",
 			 (long long)ss->id, (unsigned long long)tail);
 	snprintf(sql, sizeof(sql),
 		 "SELECT at, source, recommendation, arm, metric, value FROM feedback "
