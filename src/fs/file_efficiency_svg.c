@@ -286,10 +286,13 @@ static void draw_value_axis(struct svg *s, const struct axis *y, const struct sv
 		    "%s", title);
 }
 
+/* The mean advance of a character of 11 px DejaVu Sans, to keep labels apart. */
+#define LABEL_CHAR_W 6.4
+
 /* The mode's bands behind the plot, a dashed line at each change; which modes showed. */
 static unsigned draw_modes(struct svg *s, const struct eff_chart *ch, const struct axis *x)
 {
-	double last_label = -1e9;
+	double last_end = 0, width;
 	unsigned shown = 0;
 	int i;
 
@@ -315,22 +318,55 @@ static unsigned draw_modes(struct svg *s, const struct eff_chart *ch, const stru
 			continue;
 		svg_line(s, x0, PLOT_TOP - 4, x0, PLOT_BOTTOM,
 			 "stroke=\"#555555\" stroke-dasharray=\"4,3\"");
-		/* A label where there is room for one: crowded changes keep their line only. */
-		if (x0 - last_label > 100 && PLOT_RIGHT - x0 > 100) {
+		/*
+		 * A label where there is room for one: crowded changes keep their line only,
+		 * and of changes a few pixels apart (a restart: emergency, then learning)
+		 * the last one names the band that shows.
+		 */
+		if (i + 1 < ch->nmodes && (double)ch->modes[i + 1].at_ns / 1e9 < x->hi &&
+		    to_px(x, (double)ch->modes[i + 1].at_ns / 1e9) - x0 < 6)
+			continue;
+		width = LABEL_CHAR_W * strlen(mlfs_mode_name(ch->modes[i].mode));
+		if (x0 > last_end && x0 + width < EFF_WIDTH - 4) {
 			svg_text(s, x0, PLOT_TOP - 6, "font-size=\"11\" fill=\"#444444\"", "%s",
 				 mlfs_mode_name(ch->modes[i].mode));
-			last_label = x0;
+			last_end = x0 + width + 8;
 		}
 	}
 	return shown;
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Where an arm's line breaks: after point i when the bins between it and the next
+ * are empty for much longer than the arm's usual spacing (the daemon was down, or the
+ * mode gave the arm no decisions). A straight line across would show values that
+ * were never measured.
+ */
+static unsigned break_gap(const unsigned *idx, unsigned n)
+{
+	unsigned gaps[EFF_BINS], i;
+
+	if (n < 3)
+		return EFF_BINS;
+	for (i = 0; i + 1 < n; i++)
+		gaps[i] = idx[i + 1] - idx[i];
+	qsort(gaps, n - 1, sizeof(gaps[0]), cmp_unsigned);
+	return gaps[(n - 1) / 2] * 4 > 3 ? gaps[(n - 1) / 2] * 4 : 3;
 }
 
 static void draw_arm(struct svg *s, const struct eff_chart *ch, unsigned a, const struct axis *x,
 		     const struct axis *y, double *xy)
 {
 	double span = (double)(ch->t1 - ch->t0) + 1;
-	char attrs[96];
-	unsigned b, n = 0, i;
+	unsigned idx[EFF_BINS], b, n = 0, i, from, gap;
+	char line[96], dot[80];
 
 	for (b = 0; b < EFF_BINS; b++) {
 		const struct eff_bin *bin = &ch->bins[a][b];
@@ -343,20 +379,28 @@ static void draw_arm(struct svg *s, const struct eff_chart *ch, unsigned a, cons
 			t = (double)ch->t0;
 		xy[2 * n] = to_px(x, t / 1e9);
 		xy[2 * n + 1] = to_px(y, bin->sum / bin->n);
-		n++;
+		idx[n++] = b;
 	}
-	if (n == 0)
-		return;
-	snprintf(attrs, sizeof(attrs),
+	snprintf(line, sizeof(line),
 		 "fill=\"none\" stroke=\"%s\" stroke-width=\"2.2\" stroke-linejoin=\"round\"",
 		 arm_stroke[a]);
-	svg_polyline(s, xy, n, attrs);
+	snprintf(dot, sizeof(dot), "fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"1\"",
+		 arm_stroke[a]);
+	gap = break_gap(idx, n);
+	for (from = 0, i = 0; i < n; i++) {
+		if (i + 1 < n && idx[i + 1] - idx[i] <= gap)
+			continue;
+		/* Points from..i are one stretch; a stretch of one point is a dot. */
+		if (i > from)
+			svg_polyline(s, xy + 2 * from, i - from + 1, line);
+		else if (n > EFF_DOTS_MAX)
+			svg_circle(s, xy[2 * i], xy[2 * i + 1], 2.5, dot);
+		from = i + 1;
+	}
 	if (n > EFF_DOTS_MAX)
 		return;
-	snprintf(attrs, sizeof(attrs), "fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"1\"",
-		 arm_stroke[a]);
 	for (i = 0; i < n; i++)
-		svg_circle(s, xy[2 * i], xy[2 * i + 1], 3.5, attrs);
+		svg_circle(s, xy[2 * i], xy[2 * i + 1], 3.5, dot);
 }
 
 /* The mean advance of a character of 12 px DejaVu Sans, to place the legend's entries. */
@@ -415,7 +459,9 @@ static void draw_chart(struct svg *s, const char *name, const struct eff_chart *
 		lo -= half;
 		hi += half;
 	}
-	svg_ticks_nice(lo, hi, 6, &ticks);
+	/* Some air above and below, so that a line along the top is not drawn on the frame. */
+	pad = (hi - lo) * 0.04;
+	svg_ticks_nice(lo - pad, hi + pad, 6, &ticks);
 	y = (struct axis){ .lo = ticks.first, .hi = ticks.first + (ticks.n - 1) * ticks.step,
 			   .from = PLOT_BOTTOM, .to = PLOT_TOP };
 
