@@ -83,6 +83,20 @@ grep -qx collaboration <<<"$out" || bad "the mode change to collaboration is not
 grep -qx throughput <<<"$out" || bad "the value axis is not named"
 grep -q "^time (UTC), " <<<"$out" || bad "the time axis is not named"
 
+# A line breaks where an arm went unmeasured for long, rather than run across the gap.
+mkdir gap
+for burst in 1 2; do
+	for i in 1 2 3 4 5; do
+		echo "arm=default lat_us=$((100 + i))" >gap/feedback
+		sleep 0.1
+	done
+	((burst == 2)) || sleep 3
+done
+out=$(picture gap/efficiency.svg)
+check_eq "$(grep -c '^polyline #1f6fb4' <<<"$out")" 2 "lines of the default arm around a gap"
+check_eq "$(grep -c '^polyline #e0560b' <<<"$out")" 0 "lines of an arm without reports"
+grep -qx "ML arm (no reports)" <<<"$out" || bad "the legend says the ML arm has no reports"
+
 # Read-only, like status.
 expect_fail "Permission denied" sh -c 'echo x > p/efficiency.svg'
 
