@@ -25,7 +25,7 @@
 #define EFF_WIDTH 800
 #define EFF_HEIGHT 440
 #define EFF_REPORTS 65536u /* newest feedback reports read */
-#define EFF_BINS 200u      /* points per arm at most: four pixels apart */
+#define EFF_BINS 200u      /* points per arm at most: 3.5 pixels apart */
 #define EFF_MODES 256u     /* newest mode changes drawn */
 #define EFF_DOTS_MAX 60    /* up to this many points per arm, each also gets a dot */
 
