@@ -58,7 +58,7 @@ struct eff_chart {
 	bool windows;          /* the metric is the mean of the kernel's windows */
 	bool truncated;        /* EFF_REPORTS were read: there are older ones */
 	uint64_t total;        /* reports read, of any metric */
-	int64_t t0, t1;        /* when the first and last report read were stored */
+	int64_t t0, t1;        /* when the first and last report drawn were stored */
 	uint64_t reports[ARMS]; /* reports of the metric per arm */
 	double sum[ARMS];
 	double lo, hi; /* of the bins' means */
@@ -80,7 +80,7 @@ static bool is_count(const struct mlfs_feedback_row *row)
 	return strcmp(row->source, "kernel") == 0 && strcmp(row->fb.metric, "decisions") == 0;
 }
 
-/* First pass: the time span, and which metric to draw. */
+/* First pass: which metric to draw. */
 static int choose_metric(struct mlfs_feedback_cursor *c, struct eff_chart *ch)
 {
 	char newest_mean[MLFS_COLUMN_NAME_MAX + 1] = "", newest[MLFS_COLUMN_NAME_MAX + 1] = "";
@@ -90,9 +90,7 @@ static int choose_metric(struct mlfs_feedback_cursor *c, struct eff_chart *ch)
 	int r;
 
 	while ((r = mlfs_feedback_cursor_next(c, &row)) > 0) {
-		if (n++ == 0)
-			ch->t0 = row->at_ns;
-		ch->t1 = row->at_ns;
+		n++;
 		if (row->fb.arm == MLFS_ARM_NONE) {
 			windows |= strcmp(row->fb.metric, "window") == 0;
 			continue;
@@ -112,7 +110,37 @@ static int choose_metric(struct mlfs_feedback_cursor *c, struct eff_chart *ch)
 	return 0;
 }
 
-/* Second pass: the chosen metric's reports into bins of time, per arm. */
+static bool drawn(const struct eff_chart *ch, const struct mlfs_feedback_row *row)
+{
+	return row->fb.arm != MLFS_ARM_NONE && strcmp(row->fb.metric, ch->metric) == 0 &&
+	       isfinite(row->fb.value) && !is_count(row);
+}
+
+/*
+ * Second pass: the time the chosen metric's reports span. Only theirs: a report of
+ * another metric long before would squeeze them all into the last bins.
+ */
+static int find_span(struct mlfs_feedback_cursor *c, struct eff_chart *ch)
+{
+	const struct mlfs_feedback_row *row;
+	bool first = true;
+	int r;
+
+	r = mlfs_feedback_cursor_rewind(c);
+	if (r < 0)
+		return r;
+	while ((r = mlfs_feedback_cursor_next(c, &row)) > 0) {
+		if (!drawn(ch, row))
+			continue;
+		if (first)
+			ch->t0 = row->at_ns;
+		ch->t1 = row->at_ns;
+		first = false;
+	}
+	return r;
+}
+
+/* Third pass: the chosen metric's reports into bins of time, per arm. */
 static int fill_bins(struct mlfs_feedback_cursor *c, struct eff_chart *ch)
 {
 	const struct mlfs_feedback_row *row;
@@ -124,8 +152,7 @@ static int fill_bins(struct mlfs_feedback_cursor *c, struct eff_chart *ch)
 	if (r < 0)
 		return r;
 	while ((r = mlfs_feedback_cursor_next(c, &row)) > 0) {
-		if (row->fb.arm == MLFS_ARM_NONE || strcmp(row->fb.metric, ch->metric) != 0 ||
-		    !isfinite(row->fb.value) || is_count(row))
+		if (!drawn(ch, row))
 			continue;
 		a = row->fb.arm == MLFS_ARM_ML ? ARM_ML : ARM_DEFAULT;
 		b = (unsigned)((double)(row->at_ns - ch->t0) / span * EFF_BINS);
@@ -161,6 +188,8 @@ static int load(struct fs_file *f, struct eff_chart *ch)
 	if (r < 0)
 		return r;
 	r = choose_metric(c, ch);
+	if (r == 0 && ch->metric[0])
+		r = find_span(c, ch);
 	if (r == 0 && ch->metric[0])
 		r = fill_bins(c, ch);
 	mlfs_feedback_cursor_close(c);

@@ -68,6 +68,7 @@ grep -qx "no feedback with an arm (ml or default) yet" <<<"$out" ||
 for v in 810 790 830; do
 	echo "arm=ml throughput=$v" >p/feedback
 	echo "arm=default throughput=$((v - 20))" >p/feedback
+	sleep 0.2 # apart in time, as reports are: each its own point of the line
 done
 echo collaboration >p/mode
 echo "recommendation=7 arm=ml throughput=845" >p/feedback
