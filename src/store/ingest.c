@@ -267,17 +267,53 @@ static int commit_list(struct mlfs_store *store, struct mlfs_batch *list, int64_
 	return r;
 }
 
+/*
+ * A failed commit rolled back its own rows only: what committed before stays.
+ * Its rows are dropped and counted, and each waiting writer learns why.
+ */
 static void report_failure(struct mlfs_store *store, struct mlfs_batch *list, int r)
 {
 	struct mlfs_batch *b;
+	uint64_t rows = 0;
+	char what[160];
 
 	for (b = list; b; b = b->next) {
 		if (b->result && *b->result == 0)
 			*b->result = r;
 		count_drops(b->ss, b->rows);
+		rows += b->rows;
 	}
+	store->failing_last_ns = store_now_ns();
+	if (store->failing == 0) {
+		store->failing = r;
+		store->failing_rows = 0;
+		store->failing_since_ns = store->failing_last_ns;
+		if (store->log)
+			store->log(r, store->path, "commits of queued rows fail; their rows are "
+				   "dropped and counted until one succeeds");
+	}
+	store->failing_rows += rows;
+	if (store->log && r != store->failing) {
+		snprintf(what, sizeof(what), "commits now fail for another reason (%llu rows "
+			 "dropped so far)", (unsigned long long)store->failing_rows);
+		store->log(r, store->path, what);
+		store->failing = r;
+	}
+}
+
+/* A commit long enough after the last failure ends the episode, with one line for it all. */
+static void report_recovery(struct mlfs_store *store)
+{
+	char what[160];
+
+	if (store->failing == 0 || store_now_ns() - store->failing_last_ns < STORE_FAIL_QUIET_NS)
+		return;
+	snprintf(what, sizeof(what), "commits succeed again; %llu rows were dropped in %.1f s",
+		 (unsigned long long)store->failing_rows,
+		 (double)(store->failing_last_ns - store->failing_since_ns) / 1e9);
+	store->failing = 0;
 	if (store->log)
-		store->log(r, list->ss->name, "commit of queued rows failed; they were dropped");
+		store->log(0, store->path, what);
 }
 
 /* Commit @list under db_lock, then show its rows in the subsystems' counters. */
@@ -294,6 +330,8 @@ static void commit_batches(struct mlfs_store *store, struct mlfs_batch *list, un
 
 	if (r < 0)
 		report_failure(store, list, r);
+	else
+		report_recovery(store);
 	for (i = 0; r == 0 && i < ndeltas; i++) {
 		struct mlfs_subsys *ss = deltas[i].ss;
 

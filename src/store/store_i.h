@@ -79,10 +79,22 @@ struct mlfs_store {
 	bool writer_running;
 	pthread_t writer;
 
+	/*
+	 * An episode of failed commits (a full disk): logged once when it starts and
+	 * once when it ends, not for every batch. A disk at its limit lets small
+	 * commits through between failures, so the episode ends only with a commit
+	 * STORE_FAIL_QUIET_NS after its last failure. Only the writer uses these.
+	 */
+	int failing;            /* -errno of the latest failure; 0: no episode */
+	uint64_t failing_rows;  /* rows dropped in the episode */
+	int64_t failing_since_ns, failing_last_ns;
+
 	pthread_mutex_t pool_lock; /* protects pool[] and npool */
 	sqlite3 *pool[STORE_POOL_MAX];
 	unsigned npool;
 };
+
+#define STORE_FAIL_QUIET_NS 5000000000LL
 
 struct mlfs_batch {
 	struct mlfs_batch *next;
