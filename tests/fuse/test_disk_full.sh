@@ -72,6 +72,8 @@ log_expect_one "$SMALL/mlfs.db: commits succeed again; $drops rows were dropped 
 	"the log when space is freed"
 check_eq "$(status_of u rows)" "$((committed + 2000))" "rows once space is freed"
 
+echo "a 4 MiB tmpfs with 1 MiB of it taken: $committed rows committed while it filled," \
+	"$drops dropped and counted until 1 MiB was freed, then 2000 more committed" >&2
 mlfs_stop
 check_eq "$(sqlite3 "$DB" 'PRAGMA integrity_check')" ok "integrity_check after umount"
 mlfs_start
