@@ -11,7 +11,8 @@
  *       over and over: the subsystem's rows from STATUS, open DATASET, read it to
  *       the end, then STATUS again. A consistent snapshot has its rows' n without
  *       a gap, and as many rows as the table had at some moment between the two
- *       looks at STATUS (rows only grow, or stay at rows_max).
+ *       looks at STATUS (rows only grow, or stay at rows_max); the second look
+ *       may wait up to 2 s for status to count rows readers can already see.
  *   load_client query RECOMMENDATION SECONDS
  *       one row of features written, one answer read, on one descriptor.
  *
@@ -184,6 +185,15 @@ static int run_read(const char *path, const char *status, double seconds)
 		}
 		close(fd);
 		after = status_rows(status);
+		/*
+		 * The writer counts a commit's rows just after readers can see them: a
+		 * writer thread that lost its CPU in between may take a while on a loaded
+		 * machine. The count must get there, not merely be there already.
+		 */
+		for (int i = 0; i < 200 && after >= 0 && (int64_t)s.rows > after; i++) {
+			usleep(10000);
+			after = status_rows(status);
+		}
 		if (s.gap || (s.rows && s.last - s.first + 1 != s.rows)) {
 			fprintf(stderr, "load read: %" PRIu64 " rows, n from %" PRIu64 " to %" PRIu64
 				" with a gap\n", s.rows, s.first, s.last);

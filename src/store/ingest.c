@@ -325,7 +325,9 @@ static void commit_batches(struct mlfs_store *store, struct mlfs_batch *list, un
 	int r;
 
 	pthread_mutex_lock(&store->db_lock);
+	store->writer_committing = true;
 	r = deltas ? commit_list(store, list, now, deltas, &ndeltas) : -ENOMEM;
+	store->writer_committing = false;
 	pthread_mutex_unlock(&store->db_lock);
 
 	if (r < 0)
@@ -341,6 +343,34 @@ static void commit_batches(struct mlfs_store *store, struct mlfs_batch *list, un
 		pthread_mutex_unlock(&ss->lock);
 	}
 	free(deltas);
+}
+
+int store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct mlfs_store *store = arg;
+
+	store->wal_frames = frames;
+	/* Other commits (modes, feedback, models) checkpoint in place, as SQLite would. */
+	if (frames >= STORE_CHECKPOINT_FRAMES && !store->writer_committing) {
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		store->wal_frames = 0;
+	}
+	return SQLITE_OK;
+}
+
+/*
+ * A passive checkpoint once the WAL has grown: it copies what no reader's snapshot
+ * still needs into the database. One that fails (a full disk) leaves the WAL as it
+ * was, and the next commit tries again.
+ */
+static void checkpoint_if_due(struct mlfs_store *store)
+{
+	pthread_mutex_lock(&store->db_lock);
+	if (store->wal_frames >= STORE_CHECKPOINT_FRAMES) {
+		sqlite3_wal_checkpoint_v2(store->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		store->wal_frames = 0;
+	}
+	pthread_mutex_unlock(&store->db_lock);
 }
 
 void *store_writer_main(void *arg)
@@ -379,6 +409,10 @@ void *store_writer_main(void *arg)
 		pthread_mutex_lock(&store->queue_lock);
 		store->done_ticket = last;
 		pthread_cond_broadcast(&store->batch_done);
+		/* After the waiters are told: a checkpoint is no part of their commit. */
+		pthread_mutex_unlock(&store->queue_lock);
+		checkpoint_if_due(store);
+		pthread_mutex_lock(&store->queue_lock);
 	}
 	pthread_mutex_unlock(&store->queue_lock);
 	return NULL;

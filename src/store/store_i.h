@@ -64,6 +64,8 @@ struct mlfs_store {
 
 	pthread_mutex_t db_lock; /* serialises every use of db */
 	sqlite3 *db;             /* the only writing connection */
+	int wal_frames;          /* the WAL's size after the last commit; under db_lock */
+	bool writer_committing;  /* the ingest writer's transaction runs; under db_lock */
 
 	pthread_rwlock_t subsys_lock; /* protects subsys[] and nsubsys */
 	struct mlfs_subsys **subsys;
@@ -95,6 +97,16 @@ struct mlfs_store {
 };
 
 #define STORE_FAIL_QUIET_NS 5000000000LL
+
+/* The WAL's size, in pages, that makes the writer checkpoint: SQLite's own default. */
+#define STORE_CHECKPOINT_FRAMES 1000
+
+/*
+ * The writing connection's WAL hook: for the ingest writer's commits it notes the
+ * WAL's size, and the writer checkpoints after counting them; other commits
+ * checkpoint in place.
+ */
+int store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames);
 
 struct mlfs_batch {
 	struct mlfs_batch *next;
