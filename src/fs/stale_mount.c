@@ -56,7 +56,6 @@ static int mount_type(const char *path, char *ret_type, size_t len)
 		return -errno;
 	while (getline(&line, &cap, f) > 0) {
 		/* id parent major:minor root target options [optional...] - type source ... */
-		target = NULL;
 		tok = strtok_r(line, " \n", &save);
 		for (i = 1; tok && i < 5; i++)
 			tok = strtok_r(NULL, " \n", &save);
