@@ -216,6 +216,17 @@ static struct commit_delta *delta_for(struct commit_delta *deltas, unsigned *n,
 	return &deltas[(*n)++];
 }
 
+/*
+ * A batch whose writer already had a batch fail is dropped too, unseen: the rows a
+ * file keeps are then its first ones, never a run with a hole, and its close
+ * reports the failure. (Its result is stable here: the writer's waiter reads and
+ * clears it only once this batch is done.)
+ */
+static bool follows_failure(const struct mlfs_batch *b)
+{
+	return b->result && *b->result != 0;
+}
+
 static int commit_list(struct mlfs_store *store, struct mlfs_batch *list, int64_t now,
 		       struct commit_delta *deltas, unsigned *ndeltas)
 {
@@ -229,7 +240,7 @@ static int commit_list(struct mlfs_store *store, struct mlfs_batch *list, int64_
 	for (b = list; b && r == 0; b = b->next) {
 		struct commit_delta *d;
 
-		if (atomic_load(&b->ss->removed))
+		if (atomic_load(&b->ss->removed) || follows_failure(b))
 			continue;
 		if (!b->ss->insert)
 			r = prepare_insert(store->db, b->ss, b->ncols);
@@ -330,10 +341,21 @@ static void commit_batches(struct mlfs_store *store, struct mlfs_batch *list, un
 	store->writer_committing = false;
 	pthread_mutex_unlock(&store->db_lock);
 
-	if (r < 0)
+	if (r < 0) {
 		report_failure(store, list, r);
-	else
+	} else {
+		struct mlfs_batch *b;
+
+		for (b = list; b; b = b->next) {
+			if (!follows_failure(b))
+				continue;
+			count_drops(b->ss, b->rows);
+			/* Dropped for the episode's failure: they are in its count. */
+			if (store->failing)
+				store->failing_rows += b->rows;
+		}
 		report_recovery(store);
+	}
 	for (i = 0; r == 0 && i < ndeltas; i++) {
 		struct mlfs_subsys *ss = deltas[i].ss;
 

@@ -53,6 +53,8 @@ log_expect_one "$SMALL/mlfs.db: commits of queued rows fail; their rows are drop
 # small commits through now and then: the count is taken anew.)
 committed=$(sqlite3 "$DB" 'SELECT count(*) FROM ds_u')
 check_eq "$(($(wc -l <"$MNT/u/dataset") - 1))" "$committed" "rows read from a full disk"
+check_eq "$(sqlite3 "$DB" 'SELECT count(*) FROM (SELECT w, f FROM ds_u GROUP BY w, f
+	HAVING min(i) != 1 OR max(i) != count(*))')" 0 "files whose rows kept are not their first"
 check_eq "$(cat "$MNT/u/mode")" collaboration "the mode, read on a full disk"
 check_eq "$(sqlite3 "$DB" 'SELECT count(*) = max(seq) - min(seq) + 1 FROM ds_u')" 1 \
 	"seq numbers without gaps"
