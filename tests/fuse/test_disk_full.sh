@@ -39,12 +39,21 @@ check_eq "$(status_of u rows)" "$committed" "rows in status"
 drops=$(status_of u drops)
 ((drops > 0)) || bad "no drops counted while the disk is full"
 
-# More writers fail the same way, and the episode still has one log line.
-for i in 2 3 4; do
+# More writers: on a disk at its limit a small commit may get through now and then (a
+# checkpoint can make room in the WAL), but the disk stays full. Within 20 writers of
+# 2000 rows one fails the same way, none sees another error, and the episode still has
+# one log line.
+failed=0
+for ((i = 2; i < 22 && failed == 0; i++)); do
 	"$PYTHON" -S "$WRITER" "$MNT/u/dataset" "$T/journal.$i" --writer "$i" --rows 2000 \
 		--files 1
-	check_eq "$(tail -n 1 "$T/journal.$i")" "error close ENOSPC" "writer $i on a full disk"
+	case $(tail -n 1 "$T/journal.$i") in
+	"error close ENOSPC") failed=1 ;;
+	"closed 1 2000") ;;
+	*) bad "writer $i on a full disk: $(tail -n 1 "$T/journal.$i")" ;;
+	esac
 done
+((failed)) || bad "20 more writers of 2000 rows all committed on a full disk"
 ((${drops} < $(status_of u drops))) || bad "drops did not grow with more failed writes"
 log_expect_one "$SMALL/mlfs.db: commits of queued rows fail; their rows are dropped and counted until one succeeds: No space left on device" \
 	"the log of a full disk"
@@ -65,11 +74,11 @@ check_eq "$(sqlite3 "$DB" 'PRAGMA integrity_check')" ok "integrity_check on a fu
 drops=$(status_of u drops)
 rm "$SMALL/filler"
 log_mark
-"$PYTHON" -S "$WRITER" "$MNT/u/dataset" "$T/journal.5" --writer 5 --rows 1000 --files 1
-check_eq "$(tail -n 1 "$T/journal.5")" "closed 1 1000" "a writer once space is freed"
+"$PYTHON" -S "$WRITER" "$MNT/u/dataset" "$T/journal.100" --writer 100 --rows 1000 --files 1
+check_eq "$(tail -n 1 "$T/journal.100")" "closed 1 1000" "a writer once space is freed"
 sleep 5
-"$PYTHON" -S "$WRITER" "$MNT/u/dataset" "$T/journal.6" --writer 6 --rows 1000 --files 1
-check_eq "$(tail -n 1 "$T/journal.6")" "closed 1 1000" "a writer 5 s later"
+"$PYTHON" -S "$WRITER" "$MNT/u/dataset" "$T/journal.101" --writer 101 --rows 1000 --files 1
+check_eq "$(tail -n 1 "$T/journal.101")" "closed 1 1000" "a writer 5 s later"
 log_expect_one "$SMALL/mlfs.db: commits succeed again; $drops rows were dropped in [0-9.]+ s$" \
 	"the log when space is freed"
 check_eq "$(status_of u rows)" "$((committed + 2000))" "rows once space is freed"
