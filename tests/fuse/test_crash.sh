@@ -123,6 +123,7 @@ for ((run = 1; run <= RUNS; run++)); do
 			"run $run: u's rows in status after the restart"
 	else
 		mkdir "$MNT/u"
+		echo w,f,i,target >"$MNT/u/dataset"
 	fi
 	pids=()
 	for k in 1 2; do
@@ -130,6 +131,9 @@ for ((run = 1; run <= RUNS; run++)); do
 			--writer "${run}0$k" &
 		pids+=($!)
 	done
+	# Once both write (Python takes a while to start on a loaded machine), at random.
+	wait_for "run $run: the writers' first rows" \
+		"grep -q ^ack '$T/journal.${run}01' 2>/dev/null && grep -q ^ack '$T/journal.${run}02' 2>/dev/null" 20
 	sleep "$((RANDOM % 1000 + 200))e-3"
 	kill -KILL "$MLFS_PID"
 	wait "$MLFS_PID" 2>/dev/null || true
