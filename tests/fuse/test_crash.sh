@@ -4,8 +4,8 @@
 # kill -9 during full-rate ingest, again and again (MLFS_CRASH_RUNS, 20 by default).
 # Two writers append numbered rows through the tree (tests/fuse/row_writer.py), file
 # after file, and a kernel source (mlproxy-standin, 32 samples a millisecond) feeds
-# the demo subsystem; the daemon dies at a random moment. After each kill, on the
-# database as the dead daemon left it:
+# the demo subsystem; the daemon dies at a random moment once both write. After each
+# kill, on the database as the dead daemon left it:
 #   - PRAGMA integrity_check is ok;
 #   - every row of every file whose close(2) returned is there: close waits for the
 #     commit, so those rows were committed, whatever came after;
