@@ -197,8 +197,9 @@ static int subsys_of(struct mlfs_bpf *b, const struct bpf_collector *c, struct m
 		if (r == 0)
 			r = mlfs_store_subsys_define(b->store, ss, cols);
 		if (r == 0)
-			b->log(LOG_WARNING, "%s: the dataset had the columns of another mlfs version; "
-					    "made anew (%llu rows dropped)",
+			b->log(LOG_WARNING,
+			       "%s: the dataset had the columns of another mlfs version; "
+			       "made anew (%llu rows dropped)",
 			       name, (unsigned long long)st.rows);
 	}
 	if (r < 0) {
@@ -255,7 +256,9 @@ static int start_one(struct mlfs_bpf *b, const struct bpf_collector *c)
 	src->sink.store = b->store;
 	src->sink.ncols = c->ncols;
 	if (c->act) {
-		const struct bpf_env env = { .store = b->store, .ss = src->sink.ss, .log = b->log,
+		const struct bpf_env env = { .store = b->store,
+					     .ss = src->sink.ss,
+					     .log = b->log,
 					     .opts = &b->opts };
 
 		r = c->act(src->state, &env);

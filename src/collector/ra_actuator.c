@@ -27,14 +27,14 @@
 #include "collector_i.h"
 
 struct mlfs_ra_actuator {
-	char name[32];	     /* loop0 */
-	char path[160];	     /* its queue/read_ahead_kb in sysfs */
-	uint32_t dev;	     /* the kernel's encoding, major << 20 | minor */
-	long default_kb;     /* the value when mlfs started, restored at the end */
-	long last_kb;	     /* what mlfs wrote last (the default until it writes) */
-	bool hands_off;	     /* someone else changed it: never touched again */
-	bool said_change;    /* the first change was logged */
-	int last_error;	     /* of the last failed access, to log each failure once */
+	char name[32];	  /* loop0 */
+	char path[160];	  /* its queue/read_ahead_kb in sysfs */
+	uint32_t dev;	  /* the kernel's encoding, major << 20 | minor */
+	long default_kb;  /* the value when mlfs started, restored at the end */
+	long last_kb;	  /* what mlfs wrote last (the default until it writes) */
+	bool hands_off;	  /* someone else changed it: never touched again */
+	bool said_change; /* the first change was logged */
+	int last_error;	  /* of the last failed access, to log each failure once */
 	mlfs_collector_log_fn log;
 };
 
@@ -102,8 +102,8 @@ int ra_actuator_open_at(const char *root, const char *name, mlfs_collector_log_f
 		name += 5;
 	if (!name[0] || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
 	    strlen(name) >= sizeof(a->name)) {
-		snprintf(errbuf, errlen, "\"%.40s\" is not a block device's name (loop0, /dev/loop0)",
-			 name);
+		snprintf(errbuf, errlen,
+			 "\"%.40s\" is not a block device's name (loop0, /dev/loop0)", name);
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), "%s/dev/%s", root, name);
@@ -120,8 +120,7 @@ int ra_actuator_open_at(const char *root, const char *name, mlfs_collector_log_f
 	/* A partition shares its disk's queue: the disk's setting is the one in force. */
 	snprintf(path, sizeof(path), "%s/sys/class/block/%s/partition", root, name);
 	if (access(path, F_OK) == 0) {
-		snprintf(errbuf, errlen, "%s is a partition; read_ahead_kb is its disk's: name the "
-					 "disk", name);
+		snprintf(errbuf, errlen, "%s is a partition: read_ahead_kb is its disk's", name);
 		return -EINVAL;
 	}
 	a = calloc(1, sizeof(*a));
@@ -196,8 +195,9 @@ static int still_ours(struct mlfs_ra_actuator *a)
 	if (now == a->last_kb)
 		return 0;
 	a->hands_off = true;
-	a->log(LOG_WARNING, "%s: read_ahead_kb is %ld, not the %ld mlfs left there: someone "
-			    "else changed it; mlfs leaves %s alone until it restarts",
+	a->log(LOG_WARNING,
+	       "%s: read_ahead_kb is %ld, not the %ld mlfs left there: someone "
+	       "else changed it; mlfs leaves %s alone until it restarts",
 	       a->name, now, a->last_kb, a->name);
 	return -EBUSY;
 }

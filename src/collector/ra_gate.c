@@ -103,9 +103,11 @@ int ra_gate_new(const struct bpf_env *env, struct ra_gate **ret)
 	/* Whatever mode the subsystem was left in, emergency means the default. */
 	if (g->policy.mode == MLFS_MODE_EMERGENCY)
 		ra_actuator_restore(g->act);
-	env->log(LOG_INFO, "%s: the readahead gate acts on %s (default read_ahead_kb %ld), in "
-			   "mode %s", mlfs_subsys_name(g->ss), ra_actuator_name(g->act),
-		 ra_actuator_default(g->act), mlfs_mode_name(g->policy.mode));
+	env->log(LOG_INFO,
+		 "%s: the readahead gate acts on %s (default read_ahead_kb %ld), in "
+		 "mode %s",
+		 mlfs_subsys_name(g->ss), ra_actuator_name(g->act), ra_actuator_default(g->act),
+		 mlfs_mode_name(g->policy.mode));
 	*ret = g;
 	return 0;
 }
@@ -183,8 +185,8 @@ static void report(struct ra_gate *g, struct gate_report *rep)
 				&ev->arms[a ? MLFS_POLICY_ML : MLFS_POLICY_DEFAULT];
 
 			decisions[a] = st->decisions;
-			means[a] = st->outcomes ? (double)st->metric_sum / (double)st->outcomes
-						: NAN;
+			means[a] = st->outcomes ? (double)st->metric_sum / (double)st->outcomes :
+						  NAN;
 		}
 		g->listener.window(g->listener.ctx, g->ss, ev->window_mode, decisions, means,
 				   false);
