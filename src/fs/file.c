@@ -168,6 +168,21 @@ static int stream_seek(struct fs_file *f, off_t off, char *scratch, size_t cap)
 	return 0;
 }
 
+void fs_reply_copy(fuse_req_t req, const char *data, size_t len)
+{
+	char small[4096], *copy = len <= sizeof(small) ? small : malloc(len);
+
+	if (!copy) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (len > 0)
+		memcpy(copy, data, len);
+	fuse_reply_buf(req, copy, len);
+	if (copy != small)
+		free(copy);
+}
+
 static void read_now(fuse_req_t req, struct fs_file *f, size_t size, off_t off)
 {
 	ssize_t n = 0;
@@ -178,7 +193,7 @@ static void read_now(fuse_req_t req, struct fs_file *f, size_t size, off_t off)
 		size_t start = (size_t)off < f->text_len ? (size_t)off : f->text_len;
 		size_t len = f->text_len - start < size ? f->text_len - start : size;
 
-		fuse_reply_buf(req, f->text + start, len);
+		fs_reply_copy(req, f->text + start, len);
 		return;
 	}
 	if (!f->ops->produce) {

@@ -228,6 +228,15 @@ void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 
+/*
+ * fs_reply_copy() - fuse_reply_buf() of a copy of @data that the calling thread owns.
+ * The kernel ends a request inside the writev() that carries its reply, so the
+ * reader may close the file, and release free what @data points to, before writev()
+ * returns: harmless to the kernel, which copied the bytes, but a use after free for
+ * anything that looks at the buffer after the call, as AddressSanitizer does.
+ */
+void fs_reply_copy(fuse_req_t req, const char *data, size_t len);
+
 /* The FUSE low-level operations of the tree. */
 extern const struct fuse_lowlevel_ops mlfs_fs_ops;
 
