@@ -170,14 +170,18 @@ static int stream_seek(struct fs_file *f, off_t off, char *scratch, size_t cap)
 
 void fs_reply_copy(fuse_req_t req, const char *data, size_t len)
 {
-	char small[4096], *copy = len <= sizeof(small) ? small : malloc(len);
+	char small[4096], *copy;
 
+	if (len == 0) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	copy = len <= sizeof(small) ? small : malloc(len);
 	if (!copy) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	if (len > 0)
-		memcpy(copy, data, len);
+	memcpy(copy, data, len);
 	fuse_reply_buf(req, copy, len);
 	if (copy != small)
 		free(copy);
