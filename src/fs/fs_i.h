@@ -31,6 +31,9 @@ struct mlfs_fs {
 	struct fs_workers *workers; /* run the operations that may wait */
 	struct fuse_session *se;
 	time_t started;
+
+	pthread_mutex_t files_lock;   /* protects open_files */
+	struct fs_file *open_files;   /* every open file, for those never released */
 };
 
 /* ---- workers (workers.c): operations that may wait, off the FUSE threads ---- */
@@ -196,7 +199,16 @@ struct fs_file {
 	size_t text_len, text_off;
 	size_t text_cap;
 	void *priv; /* the kind's own state */
+	struct fs_file *prev, *next; /* in fs->open_files, under fs->files_lock */
 };
+
+/*
+ * fs_files_free_all() - free the files still open when the session ended. The kernel
+ * sends no release for them when the last descriptor of a lazily unmounted tree is
+ * closed after the session, or when a signal stops the daemon. Call once no worker
+ * runs, before the store closes (a dataset file holds a snapshot of it).
+ */
+void fs_files_free_all(struct mlfs_fs *fs);
 
 /* Append printf output to f->text (show() uses it). Returns 0 or -ENOMEM. */
 int fs_file_printf(struct fs_file *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

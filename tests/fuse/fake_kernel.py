@@ -11,6 +11,7 @@ import select
 import socket
 import sys
 
+sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mlproxy_records as R  # noqa: E402
 
