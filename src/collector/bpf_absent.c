@@ -35,7 +35,7 @@ int mlfs_bpf_new(const struct mlfs_bpf_options *opts, struct mlfs_store *store,
 	return 0;
 }
 
-int mlfs_bpf_start(struct mlfs_bpf *b)
+void mlfs_bpf_load(struct mlfs_bpf *b)
 {
 	unsigned kind;
 
@@ -46,6 +46,10 @@ int mlfs_bpf_start(struct mlfs_bpf *b)
 			       "-Dbpf, which needs the kernel's BTF, bpftool and clang "
 			       "at build time); running without it",
 			       mlfs_bpf_name(kind));
+}
+
+int mlfs_bpf_start(struct mlfs_bpf *b)
+{
 	return 0;
 }
 

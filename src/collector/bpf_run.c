@@ -341,20 +341,21 @@ static int start_thread(struct mlfs_bpf *b)
 	return r;
 }
 
-int mlfs_bpf_start(struct mlfs_bpf *b)
+void mlfs_bpf_load(struct mlfs_bpf *b)
 {
 	libbpf_print_fn_t old = libbpf_set_print(libbpf_print);
 	unsigned kind;
-	int r = 0;
 
 	b->ncpus = libbpf_num_possible_cpus();
 	for (kind = 0; kind < MLFS_BPF_MAX; kind++)
 		if (b->opts.mask & (1u << kind))
 			start_one(b, collectors[kind]);
-	if (b->nsources > 0)
-		r = start_thread(b);
 	libbpf_set_print(old);
-	return r;
+}
+
+int mlfs_bpf_start(struct mlfs_bpf *b)
+{
+	return b->nsources > 0 ? start_thread(b) : 0;
 }
 
 /* The sum over CPUs of a collector's lost records; 0 when the map cannot be read. */

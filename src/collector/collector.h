@@ -123,18 +123,21 @@ struct mlfs_bpf;
 
 /*
  * mlfs_bpf_new() - the collectors of @opts, feeding @store. Nothing is loaded
- * until mlfs_bpf_start(). Returns 0 or -ENOMEM.
+ * until mlfs_bpf_load(). Returns 0 or -ENOMEM.
  */
 int mlfs_bpf_new(const struct mlfs_bpf_options *opts, struct mlfs_store *store,
 		 mlfs_collector_log_fn log, struct mlfs_bpf **ret_bpf);
 
 /*
- * mlfs_bpf_start() - load and attach each collector, give it its subsystem
- * (origin bpf, created or found), and start one reader thread for all of them.
- * A collector that cannot run (no BTF, no privilege, a missing tracepoint, a
- * name taken by another kind of subsystem) is logged once and left out; the
- * others run. Returns 0, or -errno when the thread cannot start.
+ * mlfs_bpf_load() - load and attach each collector and give it its subsystem
+ * (origin bpf, created or found): the part that needs privileges, done before
+ * the daemon drops them. A collector that cannot run (no BTF, no privilege, a
+ * missing tracepoint, a name taken by another kind of subsystem) is logged once
+ * and left out; the others run.
  */
+void mlfs_bpf_load(struct mlfs_bpf *bpf);
+
+/* mlfs_bpf_start() - start one reader thread for what loaded. Returns 0 or -errno. */
 int mlfs_bpf_start(struct mlfs_bpf *bpf);
 
 /*

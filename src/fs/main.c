@@ -9,6 +9,7 @@
  * still there to show why, and threads start only after fuse_daemonize() forks.
  */
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stddef.h>
@@ -36,6 +37,7 @@ struct options {
 	char *rows_max;
 	char *queue_rows;
 	char *train_rows;
+	char *group;
 	char *collectors;
 	char *window_ms;
 	int help;
@@ -52,6 +54,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("rows_max=%s", rows_max),
 	OPT("queue_rows=%s", queue_rows),
 	OPT("train_rows=%s", train_rows),
+	OPT("group=%s", group),
 	FUSE_OPT_KEY("collectors=", KEY_COLLECTORS),
 	OPT("collector_window_ms=%s", window_ms),
 	OPT("-h", help),
@@ -111,6 +114,9 @@ static void usage(const char *prog)
 	       "    -o collectors=LIST     eBPF collectors to run, comma-separated: blk,\n"
 	       "                           readahead%s\n"
 	       "    -o collector_window_ms=N  readahead's window (default %u)\n"
+	       "    -o group=NAME          with allow_other: the group that may read the tree\n"
+	       "                           (datasets, status, recommendations...); only root\n"
+	       "                           writes. Others see nothing.\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          version\n"
 	       "\n",
@@ -136,6 +142,27 @@ static int parse_count(const char *name, const char *text, uint64_t max, uint64_
 		return -EINVAL;
 	}
 	*ret = v;
+	return 0;
+}
+
+/* -o group=NAME: a group's name, or its number. */
+static int parse_group(const char *name, gid_t *ret)
+{
+	struct group *g = getgrnam(name);
+	char *end;
+	unsigned long v;
+
+	if (g) {
+		*ret = g->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (errno || end == name || *end || v >= (gid_t)-1) {
+		fprintf(stderr, "mlfs: -o group=%s: no such group\n", name);
+		return -EINVAL;
+	}
+	*ret = (gid_t)v;
 	return 0;
 }
 
@@ -235,6 +262,10 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "mlfs: -o collectors=%s: %s\n", opts.collectors, errbuf);
 		goto out_args;
 	}
+	fs.uid = getuid();
+	fs.gid = getgid();
+	if (opts.group && parse_group(opts.group, &fs.gid) < 0)
+		goto out_args;
 	store_opts.path = absolute_path(opts.db ? opts.db : MLFS_DEFAULT_DB);
 	if (!store_opts.path)
 		goto out_args;
@@ -262,6 +293,21 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	mlfs_log_init(cmd.foreground);
 
+	/* What needs privileges comes first: the collectors load before capabilities go. */
+	if (bpf_opts.mask) {
+		r = mlfs_bpf_new(&bpf_opts, fs.store, mlfs_log, &fs.bpf);
+		if (r < 0) {
+			mlfs_log(LOG_ERR, "cannot set up the eBPF collectors: %s", strerror(-r));
+			goto out_unmount;
+		}
+		mlfs_bpf_load(fs.bpf);
+	}
+	r = fs_privileges_drop();
+	if (r < 0) {
+		mlfs_log(LOG_ERR, "cannot drop capabilities: %s", strerror(-r));
+		goto out_unmount;
+	}
+	/* Threads from here on: they start with no capabilities. */
 	r = mlfs_store_start(fs.store);
 	if (r < 0) {
 		mlfs_log(LOG_ERR, "cannot start the writer thread: %s", strerror(-r));
@@ -284,10 +330,8 @@ int main(int argc, char *argv[])
 		mlfs_log(LOG_ERR, "cannot start the kernel proxy's reader: %s", strerror(-r));
 		goto out_unmount;
 	}
-	if (bpf_opts.mask) {
-		r = mlfs_bpf_new(&bpf_opts, fs.store, mlfs_log, &fs.bpf);
-		if (r == 0)
-			r = mlfs_bpf_start(fs.bpf);
+	if (fs.bpf) {
+		r = mlfs_bpf_start(fs.bpf);
 		if (r < 0) {
 			mlfs_log(LOG_ERR, "cannot start the eBPF collectors: %s", strerror(-r));
 			goto out_unmount;
@@ -323,6 +367,8 @@ int main(int argc, char *argv[])
 	mlfs_log(LOG_INFO, "unmounting %s", cmd.mountpoint);
 
 out_unmount:
+	/* Without it, the unmount fails and libfuse says so; the kernel unmounts at exit. */
+	fs_privileges_for_unmount();
 	fuse_session_unmount(fs.se);
 out_signals:
 	fuse_remove_signal_handlers(fs.se);
@@ -347,6 +393,7 @@ out_args:
 	free(opts.rows_max);
 	free(opts.queue_rows);
 	free(opts.train_rows);
+	free(opts.group);
 	free(opts.collectors);
 	free(opts.window_ms);
 	fuse_opt_free_args(&args);
