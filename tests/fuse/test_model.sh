@@ -103,12 +103,12 @@ check_eq "$(status_of two autoretrain)" off "autoretrain after remount"
 
 # ---- unmounted in the middle of a long training: the daemon does not wait for libsvm ----
 mkdir slow
-# Labels of pure noise: every fold of the grid search takes libsvm seconds.
+# Labels of pure noise on 10,000 rows: each fold of the grid search takes libsvm seconds.
 python3 -c '
 import random
 random.seed(3)
 print("a,b,c,d,target")
-for i in range(4000):
+for i in range(10000):
     print(",".join(str(random.random()) for _ in range(4)) + "," + str(random.randint(0, 1)))
 ' >slow/dataset
 echo train >slow/control
@@ -120,7 +120,7 @@ wait_exit "$pid" 10 || bad "the daemon still runs 10 s after umount, waiting for
 check_match "$(cat "$LOG")" "left to end with the daemon" "why the daemon did not wait"
 mlfs_start
 check_eq "$(status_of slow model_version)" 0 "no model from the abandoned training"
-check_eq "$(status_of slow rows)" 4000 "slow's rows after the early exit"
+check_eq "$(status_of slow rows)" 10000 "slow's rows after the early exit"
 mlfs_stop
 
 exit $((FAILED > 0))
