@@ -105,8 +105,10 @@ use_the_tree
 umount "$MNT"
 wait_exit "$!" 30 || fail "strace and mlfs still running 30 s after umount"
 
-# The unit's filter, its @groups expanded as this systemd defines them.
-"$PYTHON" - "$T/trace" $(unit_value SystemCallFilter) <<'PY' || bad "SystemCallFilter="
+# The unit's filter, its @groups expanded as this systemd defines them; its socket
+# families; and MemoryDenyWriteExecute=: no mapping both writable and executable.
+"$PYTHON" - "$T/trace" "$(unit_value RestrictAddressFamilies)" "$(unit_value MemoryDenyWriteExecute)" \
+	$(unit_value SystemCallFilter) <<'PY' || bad "the unit's sandbox"
 import re, subprocess, sys
 groups, current = {}, None
 for line in subprocess.run(['systemd-analyze', 'syscall-filter'], capture_output=True,
@@ -122,18 +124,35 @@ def expand(name, seen):
         return set()
     seen.add(name)
     return set().union(*(expand(n, seen) for n in groups[name]))
-allowed = set().union(*(expand(n, set()) for n in sys.argv[2:]))
-used = set()
+allowed = set().union(*(expand(n, set()) for n in sys.argv[4:]))
+families = set(sys.argv[2].split())
+used, used_families, wx = set(), set(), []
 for line in open(sys.argv[1]):
-    m = re.match(r'\d+\s+([a-z0-9_]+)\(', line)
-    if m:
-        used.add(m.group(1))
-refused = sorted(used - allowed)
+    m = re.match(r'\d+\s+([a-z0-9_]+)\((.*)', line)
+    if not m:
+        continue
+    used.add(m.group(1))
+    if m.group(1) == 'socket':
+        used_families.add(m.group(2).split(',')[0])
+    if m.group(1) in ('mmap', 'mprotect', 'pkey_mprotect') and \
+            'PROT_WRITE' in m.group(2) and 'PROT_EXEC' in m.group(2):
+        wx.append(line.strip())
+failures = []
 if not used:
-    sys.exit('no system calls in the trace')
+    failures.append('no system calls in the trace')
+refused = sorted(used - allowed)
 if refused:
-    sys.exit('the daemon calls %s, which SystemCallFilter= does not allow' % ', '.join(refused))
-print('%d system calls, all allowed' % len(used))
+    failures.append('the daemon calls %s, which SystemCallFilter= does not allow'
+                    % ', '.join(refused))
+if families and used_families - families:
+    failures.append('the daemon opens sockets of %s, which RestrictAddressFamilies= refuses'
+                    % ', '.join(sorted(used_families - families)))
+if sys.argv[3] == 'yes' and wx:
+    failures.append('writable and executable memory, which MemoryDenyWriteExecute= refuses: %s'
+                    % wx[0])
+if failures:
+    sys.exit('; '.join(failures))
+print('%d system calls, all allowed; sockets: %s' % (len(used), ' '.join(sorted(used_families))))
 PY
 
 exit $((FAILED > 0))
