@@ -77,6 +77,16 @@ out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$T/mlfs/usr/share/m
 	bad "man -l mlfs.8.gz failed"
 [[ -z $out ]] || bad "the packaged mlfs(8) renders with warnings: $out"
 "$T/mlfs/usr/bin/mlfs" --version | grep -qx "mlfs $version" || bad "the packaged mlfs --version"
+dpkg-deb -e "$daemon_deb" "$T/mlfs-control"
+grep -qx /etc/default/mlfs "$T/mlfs-control/conffiles" 2>/dev/null ||
+	bad "/etc/default/mlfs is not a conffile"
+# Installed disabled, never restarted by an upgrade (that unmounts /mlfs), stopped at removal.
+grep -q 'deb-systemd-helper enable' "$T/mlfs-control/postinst" &&
+	! grep -B3 'deb-systemd-helper enable' "$T/mlfs-control/postinst" | grep -q was-enabled &&
+	bad "mlfs's postinst enables mlfs.service"
+! grep -q restart "$T/mlfs-control/postinst" || bad "mlfs's postinst restarts mlfs.service"
+grep -q "deb-systemd-invoke stop 'mlfs.service'" "$T/mlfs-control/prerm" 2>/dev/null ||
+	bad "mlfs's prerm does not stop mlfs.service"
 depends=$(dpkg-deb -f "$daemon_deb" Depends)
 for d in fuse3 libfuse3-3 libsqlite3-0 libsvm3 libcap-ng0; do
 	[[ $depends == *"$d"* ]] || bad "mlfs does not depend on $d: $depends"
@@ -92,8 +102,11 @@ diff <(sort <<<"$want") <(sort <<<"$got") >"$T/files.diff" ||
 	bad "mlproxy-dkms's files (<: missing, >: extra): $(cat "$T/files.diff")"
 dpkg-deb -f "$dkms_deb" Depends | grep -qw dkms || bad "mlproxy-dkms does not depend on dkms"
 dpkg-deb -e "$dkms_deb" "$T/dkms-control"
-grep -q "dkms" "$T/dkms-control/postinst" 2>/dev/null ||
-	bad "mlproxy-dkms's postinst does not hand the module to DKMS"
+grep -q '^DKMS_NAME=mlproxy$' "$T/dkms-control/postinst" 2>/dev/null &&
+	grep -q 'common.postinst' "$T/dkms-control/postinst" ||
+	bad "mlproxy-dkms's postinst does not hand mlproxy to DKMS"
+grep -q 'dkms remove' "$T/dkms-control/prerm" 2>/dev/null ||
+	bad "mlproxy-dkms's prerm does not take mlproxy from DKMS"
 
 # ---- DKMS builds the packaged sources for the installed kernel headers ----
 release=
