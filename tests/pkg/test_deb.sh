@@ -81,8 +81,8 @@ dpkg-deb -e "$daemon_deb" "$T/mlfs-control"
 grep -qx /etc/default/mlfs "$T/mlfs-control/conffiles" 2>/dev/null ||
 	bad "/etc/default/mlfs is not a conffile"
 # Installed disabled, never restarted by an upgrade (that unmounts /mlfs), stopped at removal.
-grep -q 'deb-systemd-helper enable' "$T/mlfs-control/postinst" &&
-	! grep -B3 'deb-systemd-helper enable' "$T/mlfs-control/postinst" | grep -q was-enabled &&
+# (debhelper's snippet that enables only what was enabled asks debian-installed first.)
+grep -q "deb-systemd-helper debian-installed 'mlfs.service'" "$T/mlfs-control/postinst" ||
 	bad "mlfs's postinst enables mlfs.service"
 ! grep -q restart "$T/mlfs-control/postinst" || bad "mlfs's postinst restarts mlfs.service"
 grep -q "deb-systemd-invoke stop 'mlfs.service'" "$T/mlfs-control/prerm" 2>/dev/null ||
