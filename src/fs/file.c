@@ -84,7 +84,7 @@ static void open_now(fuse_req_t req, const struct fs_file_ops *ops, struct mlfs_
 	}
 	f->ops = ops;
 	f->fs = fuse_req_userdata(req);
-	f->ss = mlfs_subsys_ref(ss);
+	f->ss = ss ? mlfs_subsys_ref(ss) : NULL; /* none: a file about every subsystem */
 	f->uid = ctx->uid;
 	f->pid = ctx->pid;
 	pthread_mutex_init(&f->lock, NULL);
@@ -345,7 +345,7 @@ void fs_file_open(fuse_req_t req, const struct fs_file_ops *ops, struct mlfs_sub
 		return;
 	}
 	j->ops = ops;
-	j->ss = mlfs_subsys_ref(ss);
+	j->ss = ss ? mlfs_subsys_ref(ss) : NULL;
 	job_submit(j);
 }
 

@@ -141,7 +141,9 @@ static int answer_rows(struct fs_file *f, struct fs_model_ref *ref, const char *
 	struct mlfs_value row[MLFS_COLUMNS_MAX];
 	double x[MLFS_COLUMNS_MAX];
 	struct mlfs_parse_error err;
+	struct fs_latency latency = { 0 };
 	const char *p = buf, *end = buf + len;
+	uint64_t t0;
 	size_t mark = q->len;
 	unsigned line = 0, i;
 	int r = 0;
@@ -166,7 +168,9 @@ static int answer_rows(struct fs_file *f, struct fs_model_ref *ref, const char *
 		}
 		for (i = 0; i < q->nfeatures; i++)
 			x[i] = row[i].type == MLFS_VALUE_REAL ? row[i].r : (double)row[i].i;
+		t0 = fs_latency_now_ns();
 		r = fs_model_predict(ref, x, q->nfeatures, &y);
+		fs_latency_observe(&latency, fs_latency_now_ns() - t0);
 		if (r == 0) {
 			size_t tlen = format_prediction(y, text);
 
@@ -177,6 +181,8 @@ static int answer_rows(struct fs_file *f, struct fs_model_ref *ref, const char *
 	}
 	if (r < 0)
 		q->len = mark; /* no answers for a write that failed */
+	if (latency.count)
+		fs_models_add_latency(f->fs->models, f->ss, &latency);
 	return r;
 }
 

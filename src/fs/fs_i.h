@@ -64,6 +64,22 @@ void fs_workers_submit(struct fs_workers *w, struct fs_job *job);
 /* Run every job still queued, then stop the threads. Accepts NULL. */
 void fs_workers_free(struct fs_workers *w);
 
+/* ---- prediction latency (latency.c) ---- */
+
+/* The histogram's finite upper bounds, in seconds; +Inf is the count. */
+#define FS_LATENCY_BUCKETS 9
+extern const double fs_latency_bounds[FS_LATENCY_BUCKETS];
+
+struct fs_latency {
+	uint64_t bucket[FS_LATENCY_BUCKETS]; /* predictions within each bound */
+	uint64_t count;
+	double sum_seconds;
+};
+
+uint64_t fs_latency_now_ns(void);
+void fs_latency_observe(struct fs_latency *l, uint64_t ns);
+void fs_latency_add(struct fs_latency *into, const struct fs_latency *from);
+
 /* ---- models (models.c) ---- */
 
 struct fs_model_ref;
@@ -137,6 +153,11 @@ void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mod
 		      const uint64_t decisions[2], const double means[2], bool lower_is_better);
 void fs_models_efficiency(struct fs_models *m, struct mlfs_subsys *ss, struct fs_efficiency *ret);
 
+/* Predictions made for @ss outside fs_models_recommend() (queries), and all of them so far. */
+void fs_models_add_latency(struct fs_models *m, struct mlfs_subsys *ss,
+			   const struct fs_latency *more);
+void fs_models_latency(struct fs_models *m, struct mlfs_subsys *ss, struct fs_latency *ret);
+
 /* The kind of model a subsystem's target wants, for `train` without a kind (AUTO: any). */
 void fs_models_declare_kind(struct fs_models *m, struct mlfs_subsys *ss,
 			    enum mlfs_model_kind kind);
@@ -154,6 +175,8 @@ void fs_models_state(struct fs_models *m, struct mlfs_subsys *ss, struct fs_trai
 
 void mlfs_log_init(bool foreground);
 void mlfs_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line of progress, for the terminal of a foreground daemon only. */
+void mlfs_log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- open files ---- */
 
@@ -198,7 +221,7 @@ struct fs_file_ops {
 struct fs_file {
 	const struct fs_file_ops *ops;
 	struct mlfs_fs *fs;
-	struct mlfs_subsys *ss; /* a reference */
+	struct mlfs_subsys *ss; /* a reference; NULL for a file at the top of the tree */
 	uid_t uid;              /* who opened it, for mode-change reasons */
 	pid_t pid;
 
@@ -225,6 +248,7 @@ extern const struct fs_file_ops fs_model_ops;
 extern const struct fs_file_ops fs_model_scale_ops;
 extern const struct fs_file_ops fs_control_ops;
 extern const struct fs_file_ops fs_recommendation_ops;
+extern const struct fs_file_ops fs_metrics_ops; /* /metrics, of no one subsystem */
 
 /* Every kind, in directory order; its index + 1 is its slot in the inode number. */
 extern const struct fs_file_ops *const fs_file_kinds[];

@@ -3,7 +3,9 @@
  * Copyright (C) 2026 The mlfs authors
  *
  * The daemon's log: stderr while it runs in the foreground (-f, -d), syslog once
- * it is a daemon. One line per event; library areas never print.
+ * it is a daemon. One line per event; library areas never print. Progress of
+ * long work (a training's grid points) goes to the terminal only: syslog gets
+ * its start and its end.
  */
 #include <stdio.h>
 #include <syslog.h>
@@ -34,4 +36,17 @@ void mlfs_log(int priority, const char *fmt, ...)
 		vsyslog(priority, fmt, ap);
 	}
 	va_end(ap);
+}
+
+void mlfs_log_progress(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!to_stderr)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "mlfs: %s\n", line);
 }

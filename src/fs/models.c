@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "fs_i.h"
 #include "model.h"
@@ -67,6 +68,7 @@ struct entry {
 	struct ml_outcome outcomes[WINDOW_OUTCOMES_MAX]; /* the ML arm's, this window */
 	unsigned noutcomes;
 	struct fs_efficiency eff;
+	struct fs_latency latency; /* of every prediction for the subsystem */
 	enum mlfs_model_kind declared_kind; /* what the subsystem said its target wants */
 	uint64_t windows_at_retrain; /* eff.windows when a retrain last started by itself */
 	struct job job;
@@ -75,7 +77,10 @@ struct entry {
 struct fs_models {
 	struct mlfs_store *store;
 	size_t train_rows; /* cap on training rows: a stratified sample beyond it */
-	pthread_mutex_t lock; /* protects entries[] and what they hold */
+	pthread_mutex_t lock; /* protects entries[] and what they hold, and: */
+	bool closing;         /* fs_models_free() began: jobs touch nothing shared any more */
+	unsigned in_shared;   /* jobs between gate_enter() and gate_leave() */
+	pthread_cond_t gate;  /* in_shared went down */
 	struct entry **entries; /* each allocated alone: training threads point into them */
 	size_t n, cap;
 };
@@ -89,6 +94,7 @@ int fs_models_new(struct mlfs_store *store, size_t train_rows, struct fs_models 
 	m->store = store;
 	m->train_rows = train_rows;
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->gate, NULL);
 	*ret = m;
 	return 0;
 }
@@ -334,18 +340,23 @@ int fs_models_recommend(struct fs_models *m, struct mlfs_subsys *ss, const doubl
 {
 	struct fs_model_ref *ref = fs_models_get(m, ss);
 	struct entry *e;
+	uint64_t t0;
 	double y;
 	int r;
 
 	if (!ref)
 		return -ENOENT;
+	t0 = fs_latency_now_ns();
 	r = fs_model_predict(ref, x, n, &y);
 	if (r == 0) {
+		uint64_t took = fs_latency_now_ns() - t0;
+
 		*ret_value = y;
 		*ret_version = (uint64_t)ref->version;
 		pthread_mutex_lock(&m->lock);
 		e = entry_of(m, mlfs_subsys_id(ss));
 		if (e) {
+			fs_latency_observe(&e->latency, took);
 			struct fs_recommendation *last = &e->last;
 			struct recent_rec *rr = &e->recent[id % RECENT_MAX];
 
@@ -519,14 +530,20 @@ void fs_models_declare_kind(struct fs_models *m, struct mlfs_subsys *ss,
 static void on_progress(void *ctx, const struct mlfs_train_progress *p)
 {
 	struct job *job = ctx;
+	bool news;
 
 	pthread_mutex_lock(&job->models->lock);
+	/* A line per stage and grid point; folds change too often to print. */
+	news = strcmp(job->state.stage, p->stage) != 0 || job->state.point != p->point;
 	snprintf(job->state.stage, sizeof(job->state.stage), "%s", p->stage);
 	job->state.point = p->point;
 	job->state.points = p->points;
 	job->state.fold = p->fold;
 	job->state.folds = p->folds;
 	pthread_mutex_unlock(&job->models->lock);
+	if (news)
+		mlfs_log_progress("%s: training: %s, grid point %u of %u", mlfs_subsys_name(job->ss),
+				  p->stage, p->point, p->points);
 }
 
 static int add_label(void *ctx, const double *x, unsigned n, double target)
@@ -584,6 +601,31 @@ static int dataset_of(struct fs_models *m, struct mlfs_subsys *ss, bool with_lab
 	return 0;
 }
 
+/*
+ * A job uses the store and the entries only between these two, so at the end
+ * the daemon need not wait for libsvm: a training still inside it is left to
+ * end with the process (fs_models_free()). False: the daemon is closing.
+ */
+static bool gate_enter(struct fs_models *m)
+{
+	bool open;
+
+	pthread_mutex_lock(&m->lock);
+	open = !m->closing;
+	if (open)
+		m->in_shared++;
+	pthread_mutex_unlock(&m->lock);
+	return open;
+}
+
+static void gate_leave(struct fs_models *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->in_shared--;
+	pthread_cond_broadcast(&m->gate);
+	pthread_mutex_unlock(&m->lock);
+}
+
 static void *train_main(void *arg)
 {
 	struct job *job = arg;
@@ -596,13 +638,20 @@ static void *train_main(void *arg)
 	char err[160] = "";
 	int r;
 
+	if (!gate_enter(m))
+		return NULL;
 	r = dataset_of(m, job->ss, job->with_labels, &ds);
+	gate_leave(m);
 	if (r == -EINVAL)
 		snprintf(err, sizeof(err), "the dataset has no columns, or more than %d features",
 			 MLFS_MODEL_FEATURES_MAX);
 	if (r == 0)
 		r = mlfs_model_train(ds, &opts, &model, err, sizeof(err));
 	mlfs_dataset_free(ds);
+	if (!gate_enter(m)) {
+		mlfs_model_free(model);
+		return NULL;
+	}
 	if (r == 0)
 		r = fs_models_install(m, job->ss, model, job->with_labels ? "retrained" : "trained");
 	if (r < 0 && !err[0])
@@ -617,6 +666,7 @@ static void *train_main(void *arg)
 		 r == 0 ? "done" : r == -ECANCELED ? "cancelled" : "failed");
 	snprintf(job->state.last, sizeof(job->state.last), "%s", r == 0 ? "ok" : err);
 	pthread_mutex_unlock(&m->lock);
+	gate_leave(m);
 	return NULL;
 }
 
@@ -684,6 +734,30 @@ int fs_models_cancel(struct fs_models *m, struct mlfs_subsys *ss)
 	return r;
 }
 
+void fs_models_add_latency(struct fs_models *m, struct mlfs_subsys *ss,
+			   const struct fs_latency *more)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e)
+		fs_latency_add(&e->latency, more);
+	pthread_mutex_unlock(&m->lock);
+}
+
+void fs_models_latency(struct fs_models *m, struct mlfs_subsys *ss, struct fs_latency *ret)
+{
+	struct entry *e;
+
+	memset(ret, 0, sizeof(*ret));
+	pthread_mutex_lock(&m->lock);
+	e = entry_of(m, mlfs_subsys_id(ss));
+	if (e)
+		*ret = e->latency;
+	pthread_mutex_unlock(&m->lock);
+}
+
 void fs_models_state(struct fs_models *m, struct mlfs_subsys *ss, struct fs_train_state *ret)
 {
 	struct entry *e;
@@ -698,27 +772,51 @@ void fs_models_state(struct fs_models *m, struct mlfs_subsys *ss, struct fs_trai
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* How long the end waits for cancelled trainings before it leaves them to the process's end. */
+#define CANCEL_WAIT_SECONDS 2
+
 void fs_models_free(struct fs_models *m)
 {
+	struct timespec deadline;
+	bool abandoned = false;
 	size_t i;
 
 	if (!m)
 		return;
 	pthread_mutex_lock(&m->lock);
+	m->closing = true;
 	for (i = 0; i < m->n; i++)
 		__atomic_store_n(&m->entries[i]->job.cancel, true, __ATOMIC_RELAXED);
+	while (m->in_shared > 0)
+		pthread_cond_wait(&m->gate, &m->lock);
 	pthread_mutex_unlock(&m->lock);
+	/* libsvm sees the cancel between folds only, and a fold can take minutes. */
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += CANCEL_WAIT_SECONDS;
 	for (i = 0; i < m->n; i++) {
 		struct job *job = &m->entries[i]->job;
 
-		if (job->joinable) {
-			pthread_join(job->thread, NULL);
+		if (!job->joinable)
+			continue;
+		if (pthread_timedjoin_np(job->thread, NULL, &deadline) == 0) {
+			job->joinable = false;
 			mlfs_subsys_unref(job->ss);
+		} else {
+			pthread_detach(job->thread);
+			abandoned = true;
 		}
+	}
+	if (abandoned) {
+		/* Its thread still points into all of it: it goes with the process. */
+		mlfs_log(LOG_INFO, "a training still inside libsvm is left to end with the daemon");
+		return;
+	}
+	for (i = 0; i < m->n; i++) {
 		fs_model_ref_put(m->entries[i]->active);
 		free(m->entries[i]->pending_scale);
 		free(m->entries[i]);
 	}
+	pthread_cond_destroy(&m->gate);
 	pthread_mutex_destroy(&m->lock);
 	free(m->entries);
 	free(m);

@@ -14,6 +14,7 @@
 #include <cap-ng.h>
 #include <errno.h>
 #include <linux/capability.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "fs_i.h"
@@ -28,7 +29,14 @@ int fs_privileges_drop(void)
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_update(CAPNG_ADD, CAPNG_PERMITTED, CAP_SYS_ADMIN) < 0)
 		return -EINVAL;
-	return capng_apply(CAPNG_SELECT_BOTH) < 0 ? -EPERM : 0;
+	if (capng_apply(CAPNG_SELECT_BOTH) < 0)
+		return -EPERM;
+	/* libcap-ng leaves the bounding set alone without CAP_SETPCAP (a container's choice). */
+	if (capng_get_caps_process() == 0 &&
+	    capng_have_capability(CAPNG_BOUNDING_SET, CAP_SYS_MODULE))
+		mlfs_log(LOG_WARNING, "capabilities dropped, but not from the bounding set: "
+				      "no CAP_SETPCAP");
+	return 0;
 }
 
 int fs_privileges_for_unmount(void)

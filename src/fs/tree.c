@@ -25,6 +25,7 @@
 
 #define INO_ROOT 1
 #define INO_CATEGORY_BASE 2
+#define INO_ROOT_FILE_BASE 200 /* after every category's inode */
 #define INO_SUBSYS_SHIFT 8
 #define INO_SLOT_MASK 0xff
 
@@ -38,11 +39,22 @@ const struct fs_file_ops *const fs_file_kinds[] = {
 };
 const unsigned fs_file_kinds_count = sizeof(fs_file_kinds) / sizeof(fs_file_kinds[0]);
 
-enum node_type { NODE_ROOT, NODE_CATEGORY, NODE_SUBSYS, NODE_FILE, NODE_NONE };
+/* Files at the top of the tree, about every subsystem at once. Append only too. */
+static const struct fs_file_ops *const root_files[] = {
+	&fs_metrics_ops,
+};
+#define ROOT_FILES (sizeof(root_files) / sizeof(root_files[0]))
+
+_Static_assert(INO_CATEGORY_BASE + sizeof(fs_file_kinds) / sizeof(fs_file_kinds[0]) <=
+		       INO_ROOT_FILE_BASE,
+	       "category inodes run into the root files'");
+
+enum node_type { NODE_ROOT, NODE_CATEGORY, NODE_SUBSYS, NODE_FILE, NODE_ROOT_FILE, NODE_NONE };
 
 struct node {
 	enum node_type type;
-	unsigned kind;          /* NODE_CATEGORY, NODE_FILE: index into fs_file_kinds */
+	unsigned kind;          /* NODE_CATEGORY, NODE_FILE: index into fs_file_kinds; */
+				/* NODE_ROOT_FILE: into root_files */
 	struct mlfs_subsys *ss; /* NODE_SUBSYS, NODE_FILE: a reference */
 };
 
@@ -62,6 +74,18 @@ static bool category_kind(const char *name, unsigned *ret_kind)
 
 	for (k = 0; k < fs_file_kinds_count; k++)
 		if (fs_file_kinds[k]->category && strcmp(fs_file_kinds[k]->category, name) == 0) {
+			*ret_kind = k;
+			return true;
+		}
+	return false;
+}
+
+static bool root_file(const char *name, unsigned *ret_kind)
+{
+	unsigned k;
+
+	for (k = 0; k < ROOT_FILES; k++)
+		if (strcmp(root_files[k]->name, name) == 0) {
 			*ret_kind = k;
 			return true;
 		}
@@ -88,6 +112,11 @@ static struct node resolve(struct mlfs_fs *fs, fuse_ino_t ino)
 
 	if (ino == INO_ROOT) {
 		n.type = NODE_ROOT;
+		return n;
+	}
+	if (ino >= INO_ROOT_FILE_BASE && ino < INO_ROOT_FILE_BASE + ROOT_FILES) {
+		n.type = NODE_ROOT_FILE;
+		n.kind = (unsigned)(ino - INO_ROOT_FILE_BASE);
 		return n;
 	}
 	if (ino < (1u << INO_SUBSYS_SHIFT)) {
@@ -161,6 +190,11 @@ static void fill_attr(struct mlfs_fs *fs, fuse_ino_t ino, const struct node *n, 
 		}
 		break;
 	}
+	case NODE_ROOT_FILE:
+		st->st_mode = S_IFREG | with_group(root_files[n->kind]->mode);
+		st->st_nlink = 1;
+		st->st_blksize = 1 << 20;
+		break;
 	case NODE_NONE:
 		break;
 	}
@@ -191,6 +225,10 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			n.type = NODE_CATEGORY;
 			n.kind = kind;
 			ino = INO_CATEGORY_BASE + kind;
+		} else if (root_file(name, &kind)) {
+			n.type = NODE_ROOT_FILE;
+			n.kind = kind;
+			ino = INO_ROOT_FILE_BASE + kind;
 		} else if ((n.ss = mlfs_store_subsys_get(fs->store, name))) {
 			n.type = NODE_SUBSYS;
 			ino = subsys_ino(n.ss);
@@ -215,7 +253,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		break;
 	}
 	if (n.type == NODE_NONE)
-		fuse_reply_err(req, p.type == NODE_FILE ? ENOTDIR : ENOENT);
+		fuse_reply_err(req, p.type == NODE_FILE || p.type == NODE_ROOT_FILE ? ENOTDIR : ENOENT);
 	else
 		reply_entry(req, ino, &n);
 	mlfs_subsys_unref(n.ss);
@@ -253,6 +291,8 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	} else if (to_set & ~(FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
 			      FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME)) {
 		fuse_reply_err(req, EPERM);
+	} else if ((to_set & FUSE_SET_ATTR_SIZE) && n.type == NODE_ROOT_FILE) {
+		fuse_reply_err(req, EINVAL); /* read only */
 	} else if ((to_set & FUSE_SET_ATTR_SIZE) &&
 		   (n.type != NODE_FILE || attr->st_size != 0 || !fs_file_kinds[n.kind]->write)) {
 		fuse_reply_err(req, n.type == NODE_FILE ? EINVAL : EISDIR);
@@ -464,6 +504,8 @@ static int list_dir(fuse_req_t req, fuse_ino_t ino, const struct node *n, struct
 		if (fs_file_kinds[k]->category)
 			r = listing_add(req, d, fs_file_kinds[k]->category, INO_CATEGORY_BASE + k,
 					S_IFDIR);
+	for (k = 0; n->type == NODE_ROOT && k < ROOT_FILES && r == 0; k++)
+		r = listing_add(req, d, root_files[k]->name, INO_ROOT_FILE_BASE + k, S_IFREG);
 	if (r < 0)
 		return r;
 	count = mlfs_store_subsys_list(fs_of(req)->store, &list);
@@ -487,7 +529,7 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct dir_listing *d;
 	int r;
 
-	if (n.type == NODE_NONE || n.type == NODE_FILE) {
+	if (n.type == NODE_NONE || n.type == NODE_FILE || n.type == NODE_ROOT_FILE) {
 		fuse_reply_err(req, n.type == NODE_NONE ? ENOENT : ENOTDIR);
 		mlfs_subsys_unref(n.ss);
 		return;
@@ -554,16 +596,16 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	const struct fs_file_ops *ops;
 	bool writing = (fi->flags & O_ACCMODE) != O_RDONLY;
 
-	if (n.type != NODE_FILE) {
+	if (n.type != NODE_FILE && n.type != NODE_ROOT_FILE) {
 		fuse_reply_err(req, n.type == NODE_NONE ? ENOENT : EISDIR);
 		mlfs_subsys_unref(n.ss);
 		return;
 	}
-	ops = fs_file_kinds[n.kind];
+	ops = n.type == NODE_ROOT_FILE ? root_files[n.kind] : fs_file_kinds[n.kind];
 	/* default_permissions checks the bits, but root passes them: refuse here too. */
-	if (writing && !(file_mode(ops, n.ss) & 0200)) {
-		mlfs_log(LOG_WARNING, "%s/%s: read-only, not opened for writing",
-			 mlfs_subsys_name(n.ss), ops->name);
+	if (writing && !((n.ss ? file_mode(ops, n.ss) : ops->mode) & 0200)) {
+		mlfs_log(LOG_WARNING, "%s%s%s: read-only, not opened for writing",
+			 n.ss ? mlfs_subsys_name(n.ss) : "", n.ss ? "/" : "", ops->name);
 		fuse_reply_err(req, EACCES);
 	} else
 		fs_file_open(req, ops, n.ss, fi);

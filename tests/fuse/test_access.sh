@@ -87,4 +87,16 @@ wait_exit "$MLFS_PID" || bad "mlfs still runs after SIGTERM"
 mountpoint -q "$MNT" && bad "still mounted after SIGTERM"
 wait "$MLFS_PID" || bad "mlfs exited with status $? after SIGTERM"
 
+# ---- a container without CAP_SETPCAP: the bounding set stays, and the log says so ----
+log_mark
+setpriv --bounding-set=-setpcap "$MLFS" "$MNT" -f -o "db=$DB" 2>>"$LOG" &
+MLFS_PID=$!
+STARTED_PIDS+=("$MLFS_PID")
+wait_for "the mount without CAP_SETPCAP" 'mountpoint -q "$MNT"' 10
+check_eq "$(log_since_mark | grep -c 'not from the bounding set: no CAP_SETPCAP')" 1 \
+	"the log line of a bounding set kept"
+check_eq "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$MLFS_PID/status")" 0000000000000000 \
+	"effective capabilities without CAP_SETPCAP"
+mlfs_stop
+
 exit $((FAILED > 0))

@@ -65,6 +65,9 @@ check_eq "$(status_of two model_version)" 1 "model_version after a too-wide uplo
 echo train >two/control
 wait_for "training done" '[[ $(status_of two training) == done ]]'
 check_eq "$(status_of two model_version)" 2 "model_version after training"
+# mlfs -f shows the progress on its terminal, a line per grid point.
+check_match "$(grep -c 'two: training: grid search, grid point [0-9]* of 25$' "$LOG")" \
+	'^(2[0-9]|[3-9][0-9])$' "progress lines on the terminal"
 check_match "$(status_of two model_cv)" "^accuracy (9[5-9]|100)\\." "cross-validated accuracy"
 check_match "$(sqlite3 "$DB" "SELECT origin FROM models WHERE version = 2")" trained \
 	"the trained model in the store"
@@ -97,5 +100,27 @@ cd "$MNT"
 check_eq "$(status_of two model_version)" 1 "model_version after remount"
 cmp -s "$T/two.model" <(cat two/model) || bad "model after remount"
 check_eq "$(status_of two autoretrain)" off "autoretrain after remount"
+
+# ---- unmounted in the middle of a long training: the daemon does not wait for libsvm ----
+mkdir slow
+# Labels of pure noise: every fold of the grid search takes libsvm seconds.
+python3 -c '
+import random
+random.seed(3)
+print("a,b,c,d,target")
+for i in range(4000):
+    print(",".join(str(random.random()) for _ in range(4)) + "," + str(random.randint(0, 1)))
+' >slow/dataset
+echo train >slow/control
+wait_for "the grid search under way" '[[ $(status_of slow training) == "grid search"* ]]' 30
+pid=$MLFS_PID
+cd "$T"
+umount "$MNT"
+wait_exit "$pid" 10 || bad "the daemon still runs 10 s after umount, waiting for libsvm"
+check_match "$(cat "$LOG")" "left to end with the daemon" "why the daemon did not wait"
+mlfs_start
+check_eq "$(status_of slow model_version)" 0 "no model from the abandoned training"
+check_eq "$(status_of slow rows)" 4000 "slow's rows after the early exit"
+mlfs_stop
 
 exit $((FAILED > 0))

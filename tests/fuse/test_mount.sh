@@ -65,7 +65,7 @@ mlfs_start
 [[ -f $DB ]] || bad "mlfs did not create its database $DB (and its directory)"
 check_eq "$(findmnt -n -o FSTYPE,SOURCE "$MNT" | tr -s ' ')" "fuse.mlfs mlfs" \
 	"findmnt type and source of the mount"
-check_eq "$(ls "$MNT" | tr '\n' ' ')" "datasets feedback models modes recommendations " \
+check_eq "$(ls "$MNT" | tr '\n' ' ')" "datasets feedback metrics models modes recommendations " \
 	"ls of a new tree"
 mkdir "$MNT/blk"
 printf 'x,target\n1,2\n' >>"$MNT/blk/dataset"
@@ -122,7 +122,7 @@ if [[ -x $installed ]] && cmp -s "$installed" "$MLFS"; then
 	STARTED_PIDS+=($(pids_holding "$DB"))
 	check_eq "$(findmnt -n -o FSTYPE,SOURCE "$MNT" | tr -s ' ')" "fuse.mlfs mlfs" \
 		"findmnt after mount -t fuse"
-	check_eq "$(ls "$MNT" | tr '\n' ' ')" "blk datasets feedback models modes recommendations " \
+	check_eq "$(ls "$MNT" | tr '\n' ' ')" "blk datasets feedback metrics models modes recommendations " \
 		"ls after mount -t fuse"
 	printf '5,6\n' >>"$MNT/blk/dataset"
 	umount "$MNT"
