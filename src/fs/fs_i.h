@@ -249,6 +249,8 @@ extern const struct fs_file_ops fs_model_scale_ops;
 extern const struct fs_file_ops fs_control_ops;
 extern const struct fs_file_ops fs_recommendation_ops;
 extern const struct fs_file_ops fs_metrics_ops; /* /metrics, of no one subsystem */
+extern const struct fs_file_ops fs_efficiency_svg_ops;
+extern const struct fs_file_ops fs_dataset_svg_ops;
 
 /* Every kind, in directory order; its index + 1 is its slot in the inode number. */
 extern const struct fs_file_ops *const fs_file_kinds[];

@@ -36,6 +36,7 @@
 const struct fs_file_ops *const fs_file_kinds[] = {
 	&fs_dataset_ops, &fs_dataset_svm_ops, &fs_mode_ops, &fs_feedback_ops, &fs_status_ops,
 	&fs_model_ops, &fs_model_scale_ops, &fs_control_ops, &fs_recommendation_ops,
+	&fs_efficiency_svg_ops, &fs_dataset_svg_ops,
 };
 const unsigned fs_file_kinds_count = sizeof(fs_file_kinds) / sizeof(fs_file_kinds[0]);
 
@@ -183,7 +184,8 @@ static void fill_attr(struct mlfs_fs *fs, fuse_ino_t ino, const struct node *n, 
 		/* Contents are generated: size 0, like sysfs; reads go to the daemon (direct_io). */
 		st->st_size = 0;
 		st->st_blksize = 1 << 20;
-		if (ops == &fs_dataset_ops || ops == &fs_dataset_svm_ops) {
+		if (ops == &fs_dataset_ops || ops == &fs_dataset_svm_ops ||
+		    ops == &fs_dataset_svg_ops) {
 			mlfs_subsys_status(n->ss, &status);
 			if (status.last_ingest_ns)
 				st->st_mtime = (time_t)(status.last_ingest_ns / 1000000000);

@@ -57,9 +57,11 @@ void store_snapshot_end(struct mlfs_store *store, sqlite3 *db, sqlite3_stmt *stm
 	store_reader_put(store, db);
 }
 
-static char *select_sql(const struct mlfs_subsys *ss, const struct mlfs_columns *cols)
+/* Every row, or (@tail > 0) the newest @tail: found by the primary key, not by a scan. */
+static char *select_sql(const struct mlfs_subsys *ss, const struct mlfs_columns *cols,
+			uint64_t tail)
 {
-	size_t cap = 128 + MLFS_SUBSYS_NAME_MAX + cols->n * (MLFS_COLUMN_NAME_MAX + 4), len;
+	size_t cap = 256 + 3 * MLFS_SUBSYS_NAME_MAX + cols->n * (MLFS_COLUMN_NAME_MAX + 4), len;
 	char *sql = malloc(cap);
 	unsigned i;
 
@@ -69,12 +71,18 @@ static char *select_sql(const struct mlfs_subsys *ss, const struct mlfs_columns 
 	for (i = 0; i < cols->n; i++)
 		len += (size_t)snprintf(sql + len, cap - len, "%s\"%s\"", i ? "," : "",
 					cols->names[i]);
-	snprintf(sql + len, cap - len, " FROM \"ds_%s\" ORDER BY seq", ss->name);
+	len += (size_t)snprintf(sql + len, cap - len, " FROM \"ds_%s\"", ss->name);
+	if (tail > 0)
+		len += (size_t)snprintf(sql + len, cap - len,
+					" WHERE seq > coalesce((SELECT seq FROM \"ds_%s\" "
+					"ORDER BY seq DESC LIMIT 1 OFFSET %llu), 0)",
+					ss->name, (unsigned long long)tail);
+	snprintf(sql + len, cap - len, " ORDER BY seq");
 	return sql;
 }
 
-int mlfs_cursor_open(struct mlfs_store *store, struct mlfs_subsys *ss,
-		     struct mlfs_cursor **ret_cursor)
+static int cursor_open(struct mlfs_store *store, struct mlfs_subsys *ss, uint64_t tail,
+		       struct mlfs_cursor **ret_cursor)
 {
 	struct mlfs_cursor *c;
 	char *sql;
@@ -92,7 +100,7 @@ int mlfs_cursor_open(struct mlfs_store *store, struct mlfs_subsys *ss,
 	r = store_reader_get(store, &c->db);
 	if (r < 0)
 		goto out_free;
-	sql = select_sql(ss, &c->cols);
+	sql = select_sql(ss, &c->cols, tail);
 	r = sql ? store_snapshot_begin(c->db, sql, &c->stmt, &c->pending) : -ENOMEM;
 	free(sql);
 	if (r < 0) {
@@ -106,6 +114,20 @@ out_ok:
 out_free:
 	free(c);
 	return r;
+}
+
+int mlfs_cursor_open(struct mlfs_store *store, struct mlfs_subsys *ss,
+		     struct mlfs_cursor **ret_cursor)
+{
+	return cursor_open(store, ss, 0, ret_cursor);
+}
+
+int mlfs_cursor_open_tail(struct mlfs_store *store, struct mlfs_subsys *ss, uint64_t rows,
+			  struct mlfs_cursor **ret_cursor)
+{
+	if (rows == 0)
+		return -EINVAL;
+	return cursor_open(store, ss, rows, ret_cursor);
 }
 
 void mlfs_cursor_close(struct mlfs_cursor *cursor)

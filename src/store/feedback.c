@@ -73,11 +73,12 @@ out_unlock:
 	return r;
 }
 
-int mlfs_feedback_cursor_open(struct mlfs_store *store, struct mlfs_subsys *ss,
-			      struct mlfs_feedback_cursor **ret_cursor)
+/* Every report, or (@tail > 0) the newest @tail, found through feedback_by_subsys. */
+static int cursor_open(struct mlfs_store *store, struct mlfs_subsys *ss, uint64_t tail,
+		       struct mlfs_feedback_cursor **ret_cursor)
 {
 	struct mlfs_feedback_cursor *c;
-	char sql[200];
+	char sql[400], from[160] = "0";
 	int r;
 
 	c = calloc(1, sizeof(*c));
@@ -87,9 +88,14 @@ int mlfs_feedback_cursor_open(struct mlfs_store *store, struct mlfs_subsys *ss,
 	r = store_reader_get(store, &c->db);
 	if (r < 0)
 		goto out_free;
+	if (tail > 0)
+		snprintf(from, sizeof(from),
+			 "coalesce((SELECT id FROM feedback WHERE subsys_id = %lld "
+			 "ORDER BY id DESC LIMIT 1 OFFSET %llu), 0)",
+			 (long long)ss->id, (unsigned long long)tail);
 	snprintf(sql, sizeof(sql),
 		 "SELECT at, source, recommendation, arm, metric, value FROM feedback "
-		 "WHERE subsys_id = %lld ORDER BY id", (long long)ss->id);
+		 "WHERE subsys_id = %lld AND id > %s ORDER BY id", (long long)ss->id, from);
 	r = store_snapshot_begin(c->db, sql, &c->stmt, &c->pending);
 	if (r < 0) {
 		store_reader_put(store, c->db);
@@ -100,6 +106,20 @@ int mlfs_feedback_cursor_open(struct mlfs_store *store, struct mlfs_subsys *ss,
 out_free:
 	free(c);
 	return r;
+}
+
+int mlfs_feedback_cursor_open(struct mlfs_store *store, struct mlfs_subsys *ss,
+			      struct mlfs_feedback_cursor **ret_cursor)
+{
+	return cursor_open(store, ss, 0, ret_cursor);
+}
+
+int mlfs_feedback_cursor_open_tail(struct mlfs_store *store, struct mlfs_subsys *ss,
+				   uint64_t reports, struct mlfs_feedback_cursor **ret_cursor)
+{
+	if (reports == 0)
+		return -EINVAL;
+	return cursor_open(store, ss, reports, ret_cursor);
 }
 
 void mlfs_feedback_cursor_close(struct mlfs_feedback_cursor *c)

@@ -241,6 +241,14 @@ int mlfs_cursor_open(struct mlfs_store *store, struct mlfs_subsys *ss,
 		     struct mlfs_cursor **ret_cursor);
 void mlfs_cursor_close(struct mlfs_cursor *cursor); /* accepts NULL */
 
+/*
+ * mlfs_cursor_open_tail() - like mlfs_cursor_open(), but only the newest @rows (> 0)
+ * rows of the snapshot, still oldest first. The rows are found by the table's key, so
+ * reading them costs the same however many older rows there are.
+ */
+int mlfs_cursor_open_tail(struct mlfs_store *store, struct mlfs_subsys *ss, uint64_t rows,
+			  struct mlfs_cursor **ret_cursor);
+
 /* The columns the cursor returns (fixed at open). */
 const struct mlfs_columns *mlfs_cursor_columns(const struct mlfs_cursor *cursor);
 
@@ -339,5 +347,23 @@ int mlfs_feedback_cursor_next(struct mlfs_feedback_cursor *cursor,
 			      const struct mlfs_feedback_row **ret_row);
 int mlfs_feedback_cursor_rewind(struct mlfs_feedback_cursor *cursor);
 void mlfs_feedback_cursor_close(struct mlfs_feedback_cursor *cursor);
+/* The newest @reports (> 0) reports only, oldest first, found by index: bounded work. */
+int mlfs_feedback_cursor_open_tail(struct mlfs_store *store, struct mlfs_subsys *ss,
+				   uint64_t reports, struct mlfs_feedback_cursor **ret_cursor);
+
+/* ---- mode history ---- */
+
+struct mlfs_mode_change {
+	int64_t at_ns;
+	enum mlfs_mode mode;
+};
+
+/*
+ * mlfs_store_mode_history() - the newest @max changes of @ss's mode, oldest first,
+ * into @ret (the first is the mode the subsystem was created in). Returns how many,
+ * or -errno.
+ */
+int mlfs_store_mode_history(struct mlfs_store *store, struct mlfs_subsys *ss,
+			    struct mlfs_mode_change *ret, unsigned max);
 
 #endif

@@ -50,6 +50,10 @@ check_match "$(grep -m1 ',kernel,,default,throughput,' demo/feedback)" \
 	',kernel,,default,throughput,[0-9]+\.0$' "an outcome of the default arm"
 check_match "$(grep -m1 ',default,decisions,' demo/feedback)" ',kernel,,default,decisions,' \
 	"the default arm's decisions in a window"
+# The pictures: the windows' means, per arm, and a chart per declared column.
+check_match "$(cat demo/efficiency.svg)" '>throughput_mean per efficiency window of the kernel' \
+	"efficiency.svg draws the kernel's windows"
+check_match "$(cat demo/dataset.svg)" '>best_batch</text>' "dataset.svg has the target's chart"
 
 # The kernel's rows are its own: no user rows, no rmdir.
 expect_refused "Permission denied" "read-only" sh -c 'echo 1,2,3,4 >> demo/dataset'

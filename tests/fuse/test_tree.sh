@@ -22,12 +22,14 @@ done
 # ---- a subsystem: its files and the category views ----
 mkdir blk
 check_eq "$(ls | tr '\n' ' ')" "blk $TOP " "ls after mkdir blk"
-FILES="control dataset dataset.svm feedback mode model model.scale recommendation status"
+FILES="control dataset dataset.svg dataset.svm efficiency.svg feedback mode model model.scale \
+recommendation status"
 check_eq "$(ls blk | tr '\n' ' ')" "$FILES " "ls blk"
 # Root writes, the group reads (see test_access.sh), others get nothing.
 check_eq "$(stat -c '%A %n' blk blk/* | tr '\n' ' ')" \
-	"drwxr-x--- blk --w------- blk/control -rw-r----- blk/dataset -r--r----- blk/dataset.svm \
--rw-r----- blk/feedback -rw-r----- blk/mode -rw-r----- blk/model -rw-r----- blk/model.scale \
+	"drwxr-x--- blk --w------- blk/control -rw-r----- blk/dataset -r--r----- blk/dataset.svg \
+-r--r----- blk/dataset.svm -r--r----- blk/efficiency.svg -rw-r----- blk/feedback \
+-rw-r----- blk/mode -rw-r----- blk/model -rw-r----- blk/model.scale \
 -rw-r----- blk/recommendation -r--r----- blk/status " \
 	"permission bits of a subsystem made with mkdir"
 for c in $CATEGORIES; do

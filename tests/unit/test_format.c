@@ -734,6 +734,11 @@ static Suite *format_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("value");
+	/*
+	 * The printf comparisons take a few seconds alone, more than Check's default of
+	 * four when the whole suite shares two cores with a VM and a browser.
+	 */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_int_parse);
 	tcase_add_test(tc, test_int_limits);
 	tcase_add_test(tc, test_int_format_matches_printf);

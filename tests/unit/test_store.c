@@ -617,6 +617,66 @@ START_TEST(test_sync)
 }
 END_TEST
 
+/* Pictures read the newest rows, reports and mode changes only, still oldest first. */
+START_TEST(test_tails)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_subsys *ss = make_subsys(store, "t", 2);
+	struct mlfs_feedback fb[30];
+	struct mlfs_mode_change changes[8];
+	const struct mlfs_feedback_row *row;
+	struct mlfs_feedback_cursor *fc;
+	struct mlfs_cursor *c;
+	int64_t first = 0;
+	unsigned i;
+
+	ck_assert_int_eq(mlfs_cursor_open_tail(store, ss, 0, &c), -EINVAL);
+	ck_assert_int_eq(mlfs_cursor_open_tail(store, ss, 10, &c), 0);
+	ck_assert_uint_eq(count_rows(c, NULL), 0);
+	mlfs_cursor_close(c);
+	ingest_rows(store, ss, 2, 1, 50);
+	ck_assert_int_eq(mlfs_cursor_open_tail(store, ss, 10, &c), 0);
+	ck_assert_uint_eq(count_rows(c, &first), 10);
+	ck_assert_int_eq(first, 41);
+	/* A snapshot like any cursor's: rows committed later are not in it. */
+	ingest_rows(store, ss, 2, 51, 5);
+	ck_assert_int_eq(mlfs_cursor_rewind(c), 0);
+	ck_assert_uint_eq(count_rows(c, &first), 10);
+	ck_assert_int_eq(first, 41);
+	mlfs_cursor_close(c);
+	ck_assert_int_eq(mlfs_cursor_open_tail(store, ss, 1000, &c), 0);
+	ck_assert_uint_eq(count_rows(c, &first), 55);
+	ck_assert_int_eq(first, 1);
+	mlfs_cursor_close(c);
+
+	for (i = 0; i < 30; i++) {
+		fb[i] = (struct mlfs_feedback){ .recommendation = -1, .arm = MLFS_ARM_ML,
+						.value = i };
+		snprintf(fb[i].metric, sizeof(fb[i].metric), "m");
+	}
+	ck_assert_int_eq(mlfs_store_feedback_add(store, ss, "user", fb, 30), 0);
+	ck_assert_int_eq(mlfs_feedback_cursor_open_tail(store, ss, 5, &fc), 0);
+	for (i = 25; i < 30; i++) {
+		ck_assert_int_eq(mlfs_feedback_cursor_next(fc, &row), 1);
+		ck_assert_double_eq(row->fb.value, i);
+	}
+	ck_assert_int_eq(mlfs_feedback_cursor_next(fc, &row), 0);
+	mlfs_feedback_cursor_close(fc);
+
+	ck_assert_int_eq(mlfs_store_mode_set(store, ss, MLFS_MODE_COLLABORATION, "a"), 0);
+	ck_assert_int_eq(mlfs_store_mode_set(store, ss, MLFS_MODE_RECOMMENDATION, "b"), 0);
+	ck_assert_int_eq(mlfs_store_mode_history(store, ss, changes, 8), 3);
+	ck_assert_int_eq(changes[0].mode, MLFS_MODE_LEARNING);
+	ck_assert_int_eq(changes[2].mode, MLFS_MODE_RECOMMENDATION);
+	ck_assert_int_le(changes[0].at_ns, changes[2].at_ns);
+	ck_assert_int_eq(mlfs_store_mode_history(store, ss, changes, 2), 2);
+	ck_assert_int_eq(changes[0].mode, MLFS_MODE_COLLABORATION);
+	ck_assert_int_eq(changes[1].mode, MLFS_MODE_RECOMMENDATION);
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -645,6 +705,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_model_versions);
 	tcase_add_test(tc, test_labels);
 	tcase_add_test(tc, test_sync);
+	tcase_add_test(tc, test_tails);
 	suite_add_tcase(s, tc);
 	return s;
 }
