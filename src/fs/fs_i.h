@@ -171,6 +171,18 @@ int fs_models_train(struct fs_models *m, struct mlfs_subsys *ss, bool with_label
 int fs_models_cancel(struct fs_models *m, struct mlfs_subsys *ss);
 void fs_models_state(struct fs_models *m, struct mlfs_subsys *ss, struct fs_train_state *ret);
 
+/* ---- a mount left by a dead daemon ---- */
+
+#define FS_STALE_MOUNTS_MAX 16
+
+/*
+ * fs_stale_mount_clear() - detach the mounts of dead mlfs daemons on @mountpoint
+ * (it answers ENOTCONN and its topmost mount is of type fuse.mlfs), to mount
+ * there again. Returns how many were detached, or -errno with a one-line reason
+ * in @errbuf that says how to clear what is in the way.
+ */
+int fs_stale_mount_clear(const char *mountpoint, char *errbuf, size_t errlen);
+
 /* ---- logging: stderr in the foreground, syslog once daemonised ---- */
 
 void mlfs_log_init(bool foreground);

@@ -208,9 +208,13 @@ static void window_from_kernel(void *ctx, struct mlfs_subsys *ss, enum mlfs_mode
 	fs_models_window(ctx, ss, mode, decisions, means, lower_is_better);
 }
 
+/* err 0: the end of a run of failures, which needs no errno. */
 static void log_store_failure(int err, const char *subsys, const char *what)
 {
-	mlfs_log(LOG_ERR, "%s: %s: %s", subsys, what, strerror(-err));
+	if (err == 0)
+		mlfs_log(LOG_NOTICE, "%s: %s", subsys, what);
+	else
+		mlfs_log(LOG_ERR, "%s: %s: %s", subsys, what, strerror(-err));
 }
 
 int main(int argc, char *argv[])
@@ -287,6 +291,14 @@ int main(int argc, char *argv[])
 		goto out_store;
 	if (fuse_set_signal_handlers(fs.se) != 0)
 		goto out_session;
+	r = fs_stale_mount_clear(cmd.mountpoint, errbuf, sizeof(errbuf));
+	if (r < 0) {
+		fprintf(stderr, "mlfs: %s\n", errbuf);
+		goto out_signals;
+	}
+	if (r > 0)
+		mlfs_log(LOG_NOTICE, "%s: detached the mount of an mlfs that died without unmounting",
+			 cmd.mountpoint);
 	if (fuse_session_mount(fs.se, cmd.mountpoint) != 0)
 		goto out_signals;
 	if (fuse_daemonize(cmd.foreground) != 0)

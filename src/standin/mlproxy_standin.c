@@ -109,9 +109,10 @@ static void send_output(struct server *srv)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: mlproxy-standin --socket PATH [--interval-ms N] [--stats FILE]\n"
-		     "                       [--seed N] [--window N] [--promote]\n"
+		     "                       [--seed N] [--window N] [--promote] [--burst N]\n"
 		     "Runs the demo subsystem of the mlproxy module in user space and serves\n"
-		     "its device records on PATH, for `mlfs -o kdev=PATH`.\n");
+		     "its device records on PATH, for `mlfs -o kdev=PATH`. --burst N: N\n"
+		     "samples a tick instead of 1 (one decision a tick still), to load the reader.\n");
 }
 
 int main(int argc, char *argv[])
@@ -123,13 +124,14 @@ int main(int argc, char *argv[])
 		{ "seed", required_argument, NULL, 'r' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "promote", no_argument, NULL, 'p' },
+		{ "burst", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	static struct server srv = { .client_fd = -1 };
 	struct mlfs_policy_config cfg;
 	const char *socket_path = NULL;
-	long interval_ms = 10;
+	long interval_ms = 10, burst = 1;
 	unsigned long long seed = 1;
 	struct itimerspec its = { 0 };
 	int c;
@@ -155,6 +157,9 @@ int main(int argc, char *argv[])
 		case 'p':
 			cfg.flags |= MLFS_POLICY_PROMOTE;
 			break;
+		case 'b':
+			burst = strtol(optarg, NULL, 10);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -163,7 +168,8 @@ int main(int argc, char *argv[])
 			return 2;
 		}
 	}
-	if (!socket_path || interval_ms <= 0 || interval_ms > 60000) {
+	if (!socket_path || interval_ms <= 0 || interval_ms > 60000 || burst <= 0 ||
+	    burst > STANDIN_QUEUE_RECORDS) {
 		usage(stderr);
 		return 2;
 	}
@@ -205,6 +211,7 @@ int main(int argc, char *argv[])
 		if ((p[1].revents & POLLIN) &&
 		    read(srv.timer_fd, &expirations, sizeof(expirations)) == sizeof(expirations)) {
 			standin_tick(&srv.s);
+			standin_samples(&srv.s, (unsigned)burst - 1);
 			if (srv.stats_path)
 				standin_write_stats(&srv.s, srv.stats_path);
 		}

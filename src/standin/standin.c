@@ -139,6 +139,16 @@ void standin_tick(struct standin *s)
 	report_event(s, &ev);
 }
 
+void standin_samples(struct standin *s, unsigned n)
+{
+	s64 row[DEMO_COLUMNS];
+
+	while (n--) {
+		demo_workload_tick(&s->work, row);
+		standin_publish(s, row);
+	}
+}
+
 void standin_reader(struct standin *s, bool up)
 {
 	struct mlfs_policy_event ev;
@@ -214,6 +224,14 @@ size_t standin_output(const struct standin *s, void *buf, size_t cap, unsigned *
 
 void standin_consume(struct standin *s, unsigned records)
 {
+	unsigned i;
+
+	for (i = 0; i < records; i++) {
+		const struct mlproxy_hdr *hdr =
+			(const void *)s->queue[(s->head + i) % STANDIN_QUEUE_RECORDS];
+
+		s->samples_sent += hdr->type == MLPROXY_SAMPLE;
+	}
 	s->head = (s->head + records) % STANDIN_QUEUE_RECORDS;
 	s->count -= records;
 }
@@ -231,14 +249,15 @@ void standin_write_stats(const struct standin *s, const char *path)
 	fprintf(f, "mode: %s\nreason: %s\nconnected: %d\ndecisions: %llu\n"
 		   "decisions_default: %llu\ndecisions_ml: %llu\nwindows: %llu\ndrops: %llu\n"
 		   "malformed: %llu\nrecommendations: %llu\nrecommendation_id: %llu\n"
-		   "recommendation_value: %lld\n",
+		   "recommendation_value: %lld\nsamples_sent: %llu\n",
 		mlfs_mode_name(p->mode), mlfs_reason_text(p->reason), s->reader,
 		(unsigned long long)p->decisions,
 		(unsigned long long)s->decided[MLFS_POLICY_DEFAULT],
 		(unsigned long long)s->decided[MLFS_POLICY_ML],
 		(unsigned long long)p->window, (unsigned long long)s->drops,
 		(unsigned long long)s->malformed, (unsigned long long)s->recommendations,
-		(unsigned long long)p->rec_id, (long long)p->rec_value);
+		(unsigned long long)p->rec_id, (long long)p->rec_value,
+		(unsigned long long)s->samples_sent);
 	fclose(f);
 	rename(tmp, path);
 }

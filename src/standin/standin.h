@@ -26,6 +26,7 @@ struct standin {
 	bool reader;  /* someone has the "device" open */
 	uint64_t seq; /* records produced, dropped ones included */
 	uint64_t drops, malformed, recommendations;
+	uint64_t samples_sent; /* samples handed to a reader */
 	uint64_t decided[MLFS_POLICY_ARMS]; /* decisions of each arm, ever */
 	/* Records waiting for the reader: a ring of fixed slots. */
 	unsigned head, count;
@@ -40,6 +41,9 @@ void standin_publish(struct standin *s, const s64 row[DEMO_COLUMNS]);
 
 /* One tick of the demo subsystem: publish, decide, measure, report the outcome. */
 void standin_tick(struct standin *s);
+
+/* @n more samples of the workload, without decisions: a subsystem that samples faster. */
+void standin_samples(struct standin *s, unsigned n);
 
 /* A reader opened (@up) or closed the device. */
 void standin_reader(struct standin *s, bool up);

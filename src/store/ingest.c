@@ -216,6 +216,17 @@ static struct commit_delta *delta_for(struct commit_delta *deltas, unsigned *n,
 	return &deltas[(*n)++];
 }
 
+/*
+ * A batch whose writer already had a batch fail is dropped too, unseen: the rows a
+ * file keeps are then its first ones, never a run with a hole, and its close
+ * reports the failure. (Its result is stable here: the writer's waiter reads and
+ * clears it only once this batch is done.)
+ */
+static bool follows_failure(const struct mlfs_batch *b)
+{
+	return b->result && *b->result != 0;
+}
+
 static int commit_list(struct mlfs_store *store, struct mlfs_batch *list, int64_t now,
 		       struct commit_delta *deltas, unsigned *ndeltas)
 {
@@ -229,7 +240,7 @@ static int commit_list(struct mlfs_store *store, struct mlfs_batch *list, int64_
 	for (b = list; b && r == 0; b = b->next) {
 		struct commit_delta *d;
 
-		if (atomic_load(&b->ss->removed))
+		if (atomic_load(&b->ss->removed) || follows_failure(b))
 			continue;
 		if (!b->ss->insert)
 			r = prepare_insert(store->db, b->ss, b->ncols);
@@ -267,17 +278,53 @@ static int commit_list(struct mlfs_store *store, struct mlfs_batch *list, int64_
 	return r;
 }
 
+/*
+ * A failed commit rolled back its own rows only: what committed before stays.
+ * Its rows are dropped and counted, and each waiting writer learns why.
+ */
 static void report_failure(struct mlfs_store *store, struct mlfs_batch *list, int r)
 {
 	struct mlfs_batch *b;
+	uint64_t rows = 0;
+	char what[160];
 
 	for (b = list; b; b = b->next) {
 		if (b->result && *b->result == 0)
 			*b->result = r;
 		count_drops(b->ss, b->rows);
+		rows += b->rows;
 	}
+	store->failing_last_ns = store_now_ns();
+	if (store->failing == 0) {
+		store->failing = r;
+		store->failing_rows = 0;
+		store->failing_since_ns = store->failing_last_ns;
+		if (store->log)
+			store->log(r, store->path, "commits of queued rows fail; their rows are "
+				   "dropped and counted until one succeeds");
+	}
+	store->failing_rows += rows;
+	if (store->log && r != store->failing) {
+		snprintf(what, sizeof(what), "commits now fail for another reason (%llu rows "
+			 "dropped so far)", (unsigned long long)store->failing_rows);
+		store->log(r, store->path, what);
+		store->failing = r;
+	}
+}
+
+/* A commit long enough after the last failure ends the episode, with one line for it all. */
+static void report_recovery(struct mlfs_store *store)
+{
+	char what[160];
+
+	if (store->failing == 0 || store_now_ns() - store->failing_last_ns < STORE_FAIL_QUIET_NS)
+		return;
+	snprintf(what, sizeof(what), "commits succeed again; %llu rows were dropped in %.1f s",
+		 (unsigned long long)store->failing_rows,
+		 (double)(store->failing_last_ns - store->failing_since_ns) / 1e9);
+	store->failing = 0;
 	if (store->log)
-		store->log(r, list->ss->name, "commit of queued rows failed; they were dropped");
+		store->log(0, store->path, what);
 }
 
 /* Commit @list under db_lock, then show its rows in the subsystems' counters. */
@@ -289,11 +336,26 @@ static void commit_batches(struct mlfs_store *store, struct mlfs_batch *list, un
 	int r;
 
 	pthread_mutex_lock(&store->db_lock);
+	store->writer_committing = true;
 	r = deltas ? commit_list(store, list, now, deltas, &ndeltas) : -ENOMEM;
+	store->writer_committing = false;
 	pthread_mutex_unlock(&store->db_lock);
 
-	if (r < 0)
+	if (r < 0) {
 		report_failure(store, list, r);
+	} else {
+		struct mlfs_batch *b;
+
+		for (b = list; b; b = b->next) {
+			if (!follows_failure(b))
+				continue;
+			count_drops(b->ss, b->rows);
+			/* Dropped for the episode's failure: they are in its count. */
+			if (store->failing)
+				store->failing_rows += b->rows;
+		}
+		report_recovery(store);
+	}
 	for (i = 0; r == 0 && i < ndeltas; i++) {
 		struct mlfs_subsys *ss = deltas[i].ss;
 
@@ -303,6 +365,34 @@ static void commit_batches(struct mlfs_store *store, struct mlfs_batch *list, un
 		pthread_mutex_unlock(&ss->lock);
 	}
 	free(deltas);
+}
+
+int store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct mlfs_store *store = arg;
+
+	store->wal_frames = frames;
+	/* Other commits (modes, feedback, models) checkpoint in place, as SQLite would. */
+	if (frames >= STORE_CHECKPOINT_FRAMES && !store->writer_committing) {
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		store->wal_frames = 0;
+	}
+	return SQLITE_OK;
+}
+
+/*
+ * A passive checkpoint once the WAL has grown: it copies what no reader's snapshot
+ * still needs into the database. One that fails (a full disk) leaves the WAL as it
+ * was, and the next commit tries again.
+ */
+static void checkpoint_if_due(struct mlfs_store *store)
+{
+	pthread_mutex_lock(&store->db_lock);
+	if (store->wal_frames >= STORE_CHECKPOINT_FRAMES) {
+		sqlite3_wal_checkpoint_v2(store->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		store->wal_frames = 0;
+	}
+	pthread_mutex_unlock(&store->db_lock);
 }
 
 void *store_writer_main(void *arg)
@@ -341,6 +431,10 @@ void *store_writer_main(void *arg)
 		pthread_mutex_lock(&store->queue_lock);
 		store->done_ticket = last;
 		pthread_cond_broadcast(&store->batch_done);
+		/* After the waiters are told: a checkpoint is no part of their commit. */
+		pthread_mutex_unlock(&store->queue_lock);
+		checkpoint_if_due(store);
+		pthread_mutex_lock(&store->queue_lock);
 	}
 	pthread_mutex_unlock(&store->queue_lock);
 	return NULL;

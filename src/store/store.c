@@ -279,6 +279,13 @@ int mlfs_store_open(const struct mlfs_store_options *opts, struct mlfs_store **r
 			 sqlite3_errmsg(store->db));
 		goto out_close;
 	}
+	/*
+	 * SQLite checkpoints inside COMMIT, after the rows are visible to readers and
+	 * before the writer can count them: status would lag the data for as long as
+	 * the checkpoint's I/O takes, and close() would wait for it. The writer
+	 * checkpoints itself instead, once the rows are counted and waiters told.
+	 */
+	sqlite3_wal_hook(store->db, store_wal_hook, store);
 	r = migrate(store->db, errbuf, errlen);
 	if (r < 0)
 		goto out_close;

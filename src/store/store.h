@@ -55,7 +55,12 @@ int mlfs_store_start(struct mlfs_store *store);
  */
 void mlfs_store_close(struct mlfs_store *store);
 
-/* Where the writer logs its failures (commit errors, disk full); called from its thread. */
+/*
+ * Where the writer logs its failures, called from its thread: @subsys names a
+ * subsystem or the database file. An episode of failed commits (a full disk)
+ * gives one call with its -errno when it starts, and one with @err 0 at the first
+ * commit 5 s or more after its last failure.
+ */
 typedef void (*mlfs_store_log_fn)(int err, const char *subsys, const char *what);
 void mlfs_store_set_log(struct mlfs_store *store, mlfs_store_log_fn fn);
 

@@ -64,6 +64,8 @@ struct mlfs_store {
 
 	pthread_mutex_t db_lock; /* serialises every use of db */
 	sqlite3 *db;             /* the only writing connection */
+	int wal_frames;          /* the WAL's size after the last commit; under db_lock */
+	bool writer_committing;  /* the ingest writer's transaction runs; under db_lock */
 
 	pthread_rwlock_t subsys_lock; /* protects subsys[] and nsubsys */
 	struct mlfs_subsys **subsys;
@@ -79,10 +81,32 @@ struct mlfs_store {
 	bool writer_running;
 	pthread_t writer;
 
+	/*
+	 * An episode of failed commits (a full disk): logged once when it starts and
+	 * once when it ends, not for every batch. A disk at its limit lets small
+	 * commits through between failures, so the episode ends only with a commit
+	 * STORE_FAIL_QUIET_NS after its last failure. Only the writer uses these.
+	 */
+	int failing;            /* -errno of the latest failure; 0: no episode */
+	uint64_t failing_rows;  /* rows dropped in the episode */
+	int64_t failing_since_ns, failing_last_ns;
+
 	pthread_mutex_t pool_lock; /* protects pool[] and npool */
 	sqlite3 *pool[STORE_POOL_MAX];
 	unsigned npool;
 };
+
+#define STORE_FAIL_QUIET_NS 5000000000LL
+
+/* The WAL's size, in pages, that makes the writer checkpoint: SQLite's own default. */
+#define STORE_CHECKPOINT_FRAMES 1000
+
+/*
+ * The writing connection's WAL hook: for the ingest writer's commits it notes the
+ * WAL's size, and the writer checkpoints after counting them; other commits
+ * checkpoint in place.
+ */
+int store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames);
 
 struct mlfs_batch {
 	struct mlfs_batch *next;

@@ -145,7 +145,8 @@ mlfs_start() {
 	MLFS_PID=$!
 	STARTED_PIDS+=("$MLFS_PID")
 	for ((i = 0; i < 200; i++)); do
-		mountpoint -q "$MNT" && return 0
+		# statfs goes to the daemon: a dead daemon's mount is a mount point too.
+		mountpoint -q "$MNT" && stat -f "$MNT" >/dev/null 2>&1 && return 0
 		alive "$MLFS_PID" || fail "mlfs exited instead of mounting $MNT: $(cat "$LOG")"
 		sleep 0.025
 	done
