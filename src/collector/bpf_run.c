@@ -180,6 +180,28 @@ static int subsys_of(struct mlfs_bpf *b, const struct bpf_collector *c, struct m
 		goto out;
 	}
 	r = mlfs_store_subsys_define(b->store, ss, cols);
+	if (r == -EEXIST) {
+		/*
+		 * Columns of another mlfs version (readahead's read_ahead_kb was a feature
+		 * before it became the target): the rows were observations of this
+		 * machine, and the next ones take their place.
+		 */
+		struct mlfs_subsys_status st;
+
+		mlfs_subsys_status(ss, &st);
+		r = mlfs_store_subsys_remove(b->store, ss);
+		mlfs_subsys_unref(ss);
+		ss = NULL;
+		if (r == 0)
+			r = mlfs_store_subsys_create(b->store, name, MLFS_ORIGIN_BPF, &ss);
+		if (r == 0)
+			r = mlfs_store_subsys_define(b->store, ss, cols);
+		if (r == 0)
+			b->log(LOG_WARNING,
+			       "%s: the dataset had the columns of another mlfs version; "
+			       "made anew (%llu rows dropped)",
+			       name, (unsigned long long)st.rows);
+	}
 	if (r < 0) {
 		b->log(LOG_ERR,
 		       "%s: eBPF collector not started: its columns differ from the "
@@ -233,6 +255,18 @@ static int start_one(struct mlfs_bpf *b, const struct bpf_collector *c)
 		goto out_unload;
 	src->sink.store = b->store;
 	src->sink.ncols = c->ncols;
+	if (c->act) {
+		const struct bpf_env env = { .store = b->store,
+					     .ss = src->sink.ss,
+					     .log = b->log,
+					     .opts = &b->opts };
+
+		r = c->act(src->state, &env);
+		if (r < 0) {
+			b->log(LOG_ERR, "%s: eBPF collector not started: %s", name, strerror(-r));
+			goto out_unref;
+		}
+	}
 	r = add_ring(b, src);
 	if (r < 0) {
 		b->log(LOG_ERR, "%s: eBPF collector not started: its ring buffer: %s", name,

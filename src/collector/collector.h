@@ -114,9 +114,47 @@ bool mlfs_bpf_built(void);
 
 #define MLFS_BPF_WINDOW_MS_DEFAULT 1000u
 
+/* ---- the readahead actuator (-o readahead_dev=) ---- */
+
+struct mlfs_ra_actuator;
+
+/*
+ * mlfs_ra_actuator_open() - take charge of the read_ahead_kb of block device @name
+ * ("loop0" or "/dev/loop0"), a whole disk: remember its value, the default that
+ * comes back at the end, and check that it may be written. Changes nothing.
+ * Returns 0, or -ENOENT (no such block device), -ENOTBLK (not a block device),
+ * -EINVAL (a partition, or not a name), -errno (sysfs), with the reason in @errbuf.
+ */
+int mlfs_ra_actuator_open(const char *name, mlfs_collector_log_fn log,
+			  struct mlfs_ra_actuator **ret, char *errbuf, size_t errlen);
+
+/*
+ * mlfs_ra_actuator_free() - put the default back, unless someone else changed the
+ * setting since mlfs last wrote it (then it stays theirs), and free. Accepts NULL.
+ */
+void mlfs_ra_actuator_free(struct mlfs_ra_actuator *a);
+
+/*
+ * What the eBPF collectors' mode gate (readahead's, with an actuator) does with
+ * a window beyond storing it: the shapes of struct mlfs_kdev_listener's, called
+ * from the collectors' reader thread; any may be NULL.
+ */
+struct mlfs_bpf_listener {
+	int (*recommend)(void *ctx, struct mlfs_subsys *ss, const double *features, unsigned n,
+			 uint64_t id, double *ret_value, uint64_t *ret_model_version);
+	void (*outcome)(void *ctx, struct mlfs_subsys *ss, uint64_t recommendation, bool ml,
+			double default_value, double metric);
+	void (*window)(void *ctx, struct mlfs_subsys *ss, enum mlfs_mode mode,
+		       const uint64_t decisions[2], const double means[2], bool lower_is_better);
+	void *ctx;
+};
+
 struct mlfs_bpf_options {
 	unsigned mask;      /* the collectors to run, from mlfs_bpf_parse() */
 	unsigned window_ms; /* readahead's window */
+	/* The device readahead's gate acts on, or NULL to observe only; not owned. */
+	struct mlfs_ra_actuator *ra_actuator;
+	struct mlfs_bpf_listener listener; /* for the gate */
 };
 
 struct mlfs_bpf;

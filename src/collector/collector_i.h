@@ -32,6 +32,14 @@ struct bpf_maps {
 	int lost_fd; /* per-CPU __u64 at key 0: records lost to a full ring */
 };
 
+/* What a collector that acts on the kernel works with, besides its rows. */
+struct bpf_env {
+	struct mlfs_store *store;
+	struct mlfs_subsys *ss; /* its subsystem; the runtime holds the reference */
+	mlfs_collector_log_fn log;
+	const struct mlfs_bpf_options *opts;
+};
+
 struct bpf_collector {
 	enum mlfs_bpf_kind kind;
 	/* The subsystem's columns, the target last: name and type of each. */
@@ -48,6 +56,11 @@ struct bpf_collector {
 	int (*event)(void *state, const void *data, size_t size, struct bpf_sink *sink);
 	/* Called by the reader every 100 ms or so, after the ring is drained; may be NULL. */
 	void (*tick)(void *state, int64_t now_ns, struct bpf_sink *sink);
+	/*
+	 * The collector's subsystem is ready: start what acts on it (readahead's
+	 * mode gate). May be NULL. Returns 0 or -errno; unload() undoes it.
+	 */
+	int (*act)(void *state, const struct bpf_env *env);
 };
 
 extern const struct bpf_collector bpf_blk_collector;
@@ -94,5 +107,52 @@ void ra_window_features(const struct ra_window *w, struct ra_features *ret);
  * stays, so that the next window's first delta measures from it.
  */
 void ra_window_next(struct ra_window *w);
+
+/* ---- the readahead actuator (ra_actuator.c) and mode gate (ra_gate.c) ---- */
+
+/* mlfs_ra_actuator_open() with every path under @root (tests use a fake sysfs). */
+int ra_actuator_open_at(const char *root, const char *name, mlfs_collector_log_fn log,
+			struct mlfs_ra_actuator **ret, char *errbuf, size_t errlen);
+const char *ra_actuator_name(const struct mlfs_ra_actuator *a);
+uint32_t ra_actuator_dev(const struct mlfs_ra_actuator *a); /* major << 20 | minor */
+long ra_actuator_default(const struct mlfs_ra_actuator *a);
+/* Someone else changed the setting: mlfs no longer touches it. */
+bool ra_actuator_hands_off(const struct mlfs_ra_actuator *a);
+/*
+ * ra_actuator_apply() - make @kb the device's read_ahead_kb. Returns 0 (also when
+ * it already was), -EBUSY when the setting is no longer mlfs's, or -errno.
+ */
+int ra_actuator_apply(struct mlfs_ra_actuator *a, long kb);
+/* Put the default back (nothing when the setting is no longer mlfs's). 0 or -errno. */
+int ra_actuator_restore(struct mlfs_ra_actuator *a);
+
+struct ra_gate;
+
+/* Decisions in one of the policy's efficiency windows (each readahead window is one). */
+#define RA_GATE_WINDOW 32
+/* The largest read_ahead_kb the gate applies; the model's answers are clamped to it. */
+#define RA_GATE_KB_MAX 65536
+
+/*
+ * ra_gate_new() - the mode gate of @env->ss, acting on @env->opts->ra_actuator in
+ * the subsystem's mode, with the shared policy (src/policy); it becomes the
+ * subsystem's mode owner, so users' mode changes reach it. Returns 0 or -ENOMEM.
+ */
+int ra_gate_new(const struct bpf_env *env, struct ra_gate **ret);
+
+/*
+ * ra_gate_window() - a window of the actuated device ended with these features
+ * (every column but the target) and @bytes taken from its page cache in @window_ns:
+ * the throughput is the outcome of the value in force; then the next value is
+ * decided and applied. Reader thread only.
+ */
+void ra_gate_window(struct ra_gate *g, const double *x, unsigned n, uint64_t bytes,
+		    int64_t window_ns);
+
+/* The device the gate acts on, in the kernel's encoding. */
+uint32_t ra_gate_dev(const struct ra_gate *g);
+
+/* Stop being the mode owner, and free. The actuator is the daemon's. Accepts NULL. */
+void ra_gate_free(struct ra_gate *g);
 
 #endif

@@ -8,11 +8,15 @@
  * Insertions come from the mm_filemap_add_to_page_cache tracepoint (tp_btf: the
  * raw folio, no tracefs needed). Reads come from the raw syscall tracepoints:
  * each read(2) and pread64(2) of a regular file or a block device, without
- * O_DIRECT, with its position and the bytes it returned. Why not hook the page
- * cache's own read path: fentry/fexit on filemap_read() needs BPF trampolines and
- * kprobes need the kprobe PMU, and kernels exist without them (this project's own
- * test machine refuses fentry with EPERM and has no kprobe PMU), while tracepoints
- * with BTF are everywhere from 5.5 on, 6.1 included; and mark_page_accessed() /
+ * O_DIRECT, with its position and the bytes it returned; and, where the kernel
+ * has the mm_filemap_fault tracepoint (6.10 and later; the loader leaves the
+ * program out elsewhere), each page fault on a file's mapping, which is how
+ * mmap(2) readers read and where read-around, sized by read_ahead_kb, happens.
+ * Why not hook the page cache's own read path: fentry/fexit on filemap_read()
+ * needs BPF trampolines and kprobes need the kprobe PMU, and kernels exist without
+ * them (this project's own test machine refuses fentry with EPERM and has no
+ * kprobe PMU), while tracepoints with BTF are everywhere from 5.5 on, 6.1
+ * included; and mark_page_accessed() /
  * folio_mark_accessed() would count calls, not pages: filemap_read() marks only
  * the first folio of each batch it copies. The price: every system call runs the
  * two small programs below; but for reads, the first returns at once and the
@@ -122,6 +126,20 @@ int BPF_PROG(on_insert, struct folio *folio)
 	dev = inode_dev(host);
 	if (dev)
 		send(RA_EVENT_INSERT, dev, BPF_CORE_READ(folio, index), folio_pages(folio));
+	return 0;
+}
+
+SEC("tp_btf/mm_filemap_fault")
+int BPF_PROG(on_fault, struct address_space *mapping, unsigned long index)
+{
+	struct inode *host = BPF_CORE_READ(mapping, host);
+	__u32 dev;
+
+	if (!host)
+		return 0;
+	dev = inode_dev(host);
+	if (dev)
+		send(RA_EVENT_FAULT, dev, index, 1);
 	return 0;
 }
 

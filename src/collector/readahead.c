@@ -5,9 +5,13 @@
  * The readahead collector's user side: loads readahead.bpf.c, gathers its
  * records per device into windows (ra_window.c), and at the end of each window
  * gives one row per device that was busy: what its page cache took in and gave
- * out, and the read_ahead_kb it ran with, which is the target. Rows come only
- * for devices with a request queue (a read_ahead_kb to tune); the pseudo
- * devices of tmpfs, overlayfs or btrfs subvolumes are left out.
+ * out, and the read_ahead_kb it ran with, which is the target and never a
+ * feature (a model would learn to repeat it). Rows come only for devices with a
+ * request queue (a read_ahead_kb to tune); the pseudo devices of tmpfs,
+ * overlayfs or btrfs subvolumes are left out.
+ *
+ * With an actuator (-o readahead_dev=), each window of that device also goes to
+ * the mode gate (ra_gate.c), which decides the value of the next window.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,9 +36,8 @@ enum {
 	COL_OFFSET_STDDEV,
 	COL_DELTA_MEAN,
 	COL_HIT_RATIO,
-	COL_READ_AHEAD_KB,
 	COL_BYTES,
-	COL_TARGET_RA_KB, /* the target */
+	COL_READ_AHEAD_KB, /* the target: the value in force during the window */
 	COL_MAX,
 };
 
@@ -45,17 +48,15 @@ static const char *const col_names[COL_MAX] = {
 	[COL_OFFSET_STDDEV] = "offset_stddev",
 	[COL_DELTA_MEAN] = "delta_mean",
 	[COL_HIT_RATIO] = "hit_ratio",
-	[COL_READ_AHEAD_KB] = "read_ahead_kb",
 	[COL_BYTES] = "bytes",
-	[COL_TARGET_RA_KB] = "target_ra_kb",
+	[COL_READ_AHEAD_KB] = "read_ahead_kb",
 };
 
 static const enum mlfs_value_type col_types[COL_MAX] = {
-	[COL_DEV] = MLFS_VALUE_INT,	      [COL_INSERTIONS] = MLFS_VALUE_INT,
-	[COL_ACCESSES] = MLFS_VALUE_INT,      [COL_OFFSET_STDDEV] = MLFS_VALUE_REAL,
-	[COL_DELTA_MEAN] = MLFS_VALUE_REAL,   [COL_HIT_RATIO] = MLFS_VALUE_REAL,
-	[COL_READ_AHEAD_KB] = MLFS_VALUE_INT, [COL_BYTES] = MLFS_VALUE_INT,
-	[COL_TARGET_RA_KB] = MLFS_VALUE_INT,
+	[COL_DEV] = MLFS_VALUE_INT,	    [COL_INSERTIONS] = MLFS_VALUE_INT,
+	[COL_ACCESSES] = MLFS_VALUE_INT,    [COL_OFFSET_STDDEV] = MLFS_VALUE_REAL,
+	[COL_DELTA_MEAN] = MLFS_VALUE_REAL, [COL_HIT_RATIO] = MLFS_VALUE_REAL,
+	[COL_BYTES] = MLFS_VALUE_INT,	    [COL_READ_AHEAD_KB] = MLFS_VALUE_INT,
 };
 
 struct ra_device {
@@ -71,6 +72,7 @@ struct ra_state {
 	int64_t window_end_ns; /* 0 until the first tick */
 	struct ra_device devs[RA_DEVICES_MAX];
 	unsigned ndevs;
+	struct ra_gate *gate; /* with an actuator: its device's windows decide its value */
 };
 
 /*
@@ -137,6 +139,9 @@ static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state, struct
 	s->skel->rodata->nr_read = SYS_read;
 	s->skel->rodata->nr_pread64 = SYS_pread64;
 	s->skel->rodata->o_direct = O_DIRECT;
+	/* Page faults are seen where the kernel has the tracepoint (6.10 and later). */
+	if (libbpf_find_vmlinux_btf_id("mm_filemap_fault", BPF_TRACE_RAW_TP) < 0)
+		bpf_program__set_autoload(s->skel->progs.on_fault, false);
 	r = readahead_bpf__load(s->skel);
 	if (r == 0)
 		r = readahead_bpf__attach(s->skel);
@@ -155,8 +160,16 @@ static void ra_unload(void *state)
 {
 	struct ra_state *s = state;
 
+	ra_gate_free(s->gate);
 	readahead_bpf__destroy(s->skel);
 	free(s);
+}
+
+static int ra_act(void *state, const struct bpf_env *env)
+{
+	struct ra_state *s = state;
+
+	return env->opts->ra_actuator ? ra_gate_new(env, &s->gate) : 0;
 }
 
 static int ra_event(void *state, const void *data, size_t size, struct bpf_sink *sink)
@@ -172,6 +185,9 @@ static int ra_event(void *state, const void *data, size_t size, struct bpf_sink 
 		return 0;
 	if (e->kind == RA_EVENT_INSERT)
 		ra_window_insert(&d->w, e->count);
+	else if (e->kind == RA_EVENT_FAULT)
+		/* The mapping's reader took a page: as a read of that page. */
+		ra_window_read(&d->w, e->offset * s->page_size, s->page_size, s->page_size);
 	else if (e->count > 0)
 		ra_window_read(&d->w, e->offset, e->count, s->page_size);
 	return 0;
@@ -190,36 +206,46 @@ static void set_real(struct mlfs_value *cell, double v)
 }
 
 /*
- * A device's row for the window that ended. Without a read_ahead_kb there is
- * nothing to learn; when it changed during the window, no one value was in force.
+ * A device's row for the window that ended, its features also in @x (every column
+ * but the target). Without a read_ahead_kb there is nothing to learn; when it
+ * changed during the window, no one value was in force: no row, and false.
  */
-static void emit(struct ra_device *d, struct bpf_sink *sink)
+static bool emit(struct ra_device *d, struct bpf_sink *sink, double x[COL_READ_AHEAD_KB],
+		 struct ra_features *f)
 {
 	long kb = read_ahead_kb(d->dev);
-	struct ra_features f;
 	struct mlfs_value *row;
+	unsigned i;
 
 	if (kb < 0 || kb != d->ra_kb_start)
-		return;
+		return false;
+	ra_window_features(&d->w, f);
+	x[COL_DEV] = (double)makedev(d->dev >> 20, d->dev & 0xfffff);
+	x[COL_INSERTIONS] = (double)f->insertions;
+	x[COL_ACCESSES] = (double)f->accesses;
+	x[COL_OFFSET_STDDEV] = f->offset_stddev;
+	x[COL_DELTA_MEAN] = f->delta_mean;
+	x[COL_HIT_RATIO] = f->hit_ratio;
+	x[COL_BYTES] = (double)f->bytes;
 	row = bpf_sink_row(sink);
 	if (!row)
-		return;
-	ra_window_features(&d->w, &f);
-	set_int(&row[COL_DEV], (int64_t)makedev(d->dev >> 20, d->dev & 0xfffff));
-	set_int(&row[COL_INSERTIONS], (int64_t)f.insertions);
-	set_int(&row[COL_ACCESSES], (int64_t)f.accesses);
-	set_real(&row[COL_OFFSET_STDDEV], f.offset_stddev);
-	set_real(&row[COL_DELTA_MEAN], f.delta_mean);
-	set_real(&row[COL_HIT_RATIO], f.hit_ratio);
+		return true;
+	/* Counts below 2^53 are exact as doubles. */
+	for (i = 0; i < COL_READ_AHEAD_KB; i++)
+		if (col_types[i] == MLFS_VALUE_REAL)
+			set_real(&row[i], x[i]);
+		else
+			set_int(&row[i], (int64_t)x[i]);
 	set_int(&row[COL_READ_AHEAD_KB], kb);
-	set_int(&row[COL_BYTES], (int64_t)f.bytes);
-	set_int(&row[COL_TARGET_RA_KB], d->ra_kb_start);
+	return true;
 }
 
 /* A window ends: a row per busy device; idle ones are forgotten, to make room. */
 static void ra_tick(void *state, int64_t now_ns, struct bpf_sink *sink)
 {
+	double x[COL_READ_AHEAD_KB];
 	struct ra_state *s = state;
+	struct ra_features f;
 	unsigned i = 0;
 
 	if (s->window_end_ns == 0)
@@ -237,7 +263,9 @@ static void ra_tick(void *state, int64_t now_ns, struct bpf_sink *sink)
 			*d = s->devs[--s->ndevs];
 			continue;
 		}
-		emit(d, sink);
+		if (emit(d, sink, x, &f) && s->gate && d->dev == ra_gate_dev(s->gate))
+			/* Decides the next window's value: before its start value is read. */
+			ra_gate_window(s->gate, x, COL_READ_AHEAD_KB, f.bytes, s->window_ns);
 		ra_window_next(&d->w);
 		d->ra_kb_start = read_ahead_kb(d->dev);
 		i++;
@@ -253,4 +281,5 @@ const struct bpf_collector bpf_readahead_collector = {
 	.unload = ra_unload,
 	.event = ra_event,
 	.tick = ra_tick,
+	.act = ra_act,
 };

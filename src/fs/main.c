@@ -40,6 +40,7 @@ struct options {
 	char *group;
 	char *collectors;
 	char *window_ms;
+	char *readahead_dev;
 	int help;
 	int version;
 	bool in_collectors; /* the option before was collectors= or one of its names */
@@ -57,6 +58,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("group=%s", group),
 	FUSE_OPT_KEY("collectors=", KEY_COLLECTORS),
 	OPT("collector_window_ms=%s", window_ms),
+	OPT("readahead_dev=%s", readahead_dev),
 	OPT("-h", help),
 	OPT("--help", help),
 	OPT("-V", version),
@@ -117,6 +119,10 @@ static void usage(const char *prog)
 	       "    -o group=NAME          with allow_other: the group that may read the tree\n"
 	       "                           (datasets, status, recommendations...); only root\n"
 	       "                           writes. Others see nothing.\n"
+	       "    -o readahead_dev=NAME  apply the readahead model's read_ahead_kb to this\n"
+	       "                           block device (loop0), as its mode allows; the\n"
+	       "                           value it had comes back at the end (implies\n"
+	       "                           collectors=readahead)\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          version\n"
 	       "\n",
@@ -224,6 +230,7 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts cmd = { 0 };
 	struct mlfs_store_options store_opts = { 0 };
 	struct mlfs_bpf_options bpf_opts = { .window_ms = MLFS_BPF_WINDOW_MS_DEFAULT };
+	struct mlfs_ra_actuator *ra_actuator = NULL;
 	struct fuse_loop_config *loop;
 	struct mlfs_fs fs = { 0 };
 	char errbuf[256];
@@ -273,6 +280,23 @@ int main(int argc, char *argv[])
 	store_opts.path = absolute_path(opts.db ? opts.db : MLFS_DEFAULT_DB);
 	if (!store_opts.path)
 		goto out_args;
+	if (opts.readahead_dev) {
+		r = mlfs_ra_actuator_open(opts.readahead_dev, mlfs_log, &ra_actuator, errbuf,
+					  sizeof(errbuf));
+		if (r < 0) {
+			fprintf(stderr, "mlfs: -o readahead_dev=%s: %s\n", opts.readahead_dev,
+				errbuf);
+			goto out_args;
+		}
+		bpf_opts.mask |= 1u << MLFS_BPF_READAHEAD;
+		bpf_opts.ra_actuator = ra_actuator;
+		/* The gate's windows reach the models as the kernel's do. */
+		bpf_opts.listener = (struct mlfs_bpf_listener){
+			.recommend = recommend_for_kernel,
+			.outcome = outcome_from_kernel,
+			.window = window_from_kernel,
+		};
+	}
 
 	mlfs_log_init(true);
 	r = mlfs_store_open(&store_opts, &fs.store, errbuf, sizeof(errbuf));
@@ -285,6 +309,7 @@ int main(int argc, char *argv[])
 	if (fs_models_new(fs.store, (size_t)train_rows, &fs.models) < 0 ||
 	    fs_workers_new(FS_WORKERS_MAX, &fs.workers) < 0)
 		goto out_store;
+	bpf_opts.listener.ctx = fs.models;
 
 	fs.se = fuse_session_new(&args, &mlfs_fs_ops, sizeof(mlfs_fs_ops), &fs);
 	if (!fs.se)
@@ -397,6 +422,11 @@ out_store:
 	/* Commits every row that was accepted before the tree went away. */
 	mlfs_store_close(fs.store);
 out_args:
+	/*
+	 * The readahead gate has stopped with the collectors: the device gets its value
+	 * back, whether the loop ended on unmount or on SIGTERM, SIGINT or SIGHUP.
+	 */
+	mlfs_ra_actuator_free(ra_actuator);
 	free((char *)store_opts.path);
 	free(cmd.mountpoint);
 	free(opts.db);
@@ -407,6 +437,7 @@ out_args:
 	free(opts.group);
 	free(opts.collectors);
 	free(opts.window_ms);
+	free(opts.readahead_dev);
 	fuse_opt_free_args(&args);
 	return ret;
 }

@@ -479,8 +479,13 @@ void fs_models_window(struct fs_models *m, struct mlfs_subsys *ss, enum mlfs_mod
 			nlabels = collect_labels(e, means[0], lower_is_better, labels, targets);
 	}
 	e->noutcomes = 0;
-	/* ML below the default while it is being tried out: learn from it, by itself. */
+	/*
+	 * ML below the default while it is being tried out: learn from it, by itself.
+	 * Not for a collector: its dataset's target is the value that was in force, not
+	 * the best one, so a model learns it from labelled runs (README, "readahead").
+	 */
 	if (ml_worse && mlfs_subsys_autoretrain(ss) && !e->job.running &&
+	    mlfs_subsys_origin(ss) != MLFS_ORIGIN_BPF &&
 	    (mode == MLFS_MODE_LEARNING || mode == MLFS_MODE_COLLABORATION) &&
 	    (e->windows_at_retrain == 0 ||
 	     e->eff.windows - e->windows_at_retrain >= AUTORETRAIN_WINDOWS)) {

@@ -3,15 +3,21 @@
  * Copyright (C) 2026 The mlfs authors
  *
  * Unit suite for the eBPF collectors' plain parts: the -o collectors= list
- * (collectors.c), and the readahead window's statistics (ra_window.c), which
+ * (collectors.c), the readahead window's statistics (ra_window.c), which
  * become the features a readahead model learns from, so a wrong spread or hit
- * ratio would teach it nonsense without any error showing.
+ * ratio would teach it nonsense without any error showing, and the readahead
+ * actuator (ra_actuator.c) on a fake sysfs: which names it refuses, and that it
+ * gives the device back, or leaves it to whoever changed it.
  */
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "collector_i.h"
 
@@ -177,11 +183,160 @@ START_TEST(test_window_next)
 }
 END_TEST
 
+/* ---- the actuator, on a fake sysfs under a temporary root ---- */
+
+static char root[64];
+static unsigned logged;
+static char last_log[256];
+
+static void test_log(int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)priority;
+	va_start(ap, fmt);
+	vsnprintf(last_log, sizeof(last_log), fmt, ap);
+	va_end(ap);
+	logged++;
+}
+
+static void put(const char *rel, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static long get_kb(void)
+{
+	char path[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/sys/class/block/fake0/queue/read_ahead_kb", root);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld", &kb), 1);
+	fclose(f);
+	return kb;
+}
+
+static void mkdirs(const char *rel)
+{
+	char path[256], *p;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	mkdir(path, 0755);
+}
+
+/* fake0 (7:0, read_ahead_kb 128), its partition fake0p1, and /dev/plain, a regular file. */
+static void fake_sysfs(void)
+{
+	snprintf(root, sizeof(root), "/tmp/mlfs-unit-ra.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	mkdirs("sys/class/block/fake0/queue");
+	mkdirs("sys/class/block/fake0p1");
+	mkdirs("dev");
+	put("sys/class/block/fake0/dev", "7:0\n");
+	put("sys/class/block/fake0/queue/read_ahead_kb", "128\n");
+	put("sys/class/block/fake0p1/dev", "7:1\n");
+	put("sys/class/block/fake0p1/partition", "1\n");
+	put("dev/plain", "");
+	logged = 0;
+}
+
+static void remove_fake_sysfs(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_actuator_refuses)
+{
+	struct mlfs_ra_actuator *a = NULL;
+	char err[160];
+
+	ck_assert_int_eq(ra_actuator_open_at(root, "nope0", test_log, &a, err, sizeof(err)),
+			 -ENOENT);
+	ck_assert_str_eq(err, "no block device nope0 (not in /sys/class/block)");
+	ck_assert_int_eq(ra_actuator_open_at(root, "plain", test_log, &a, err, sizeof(err)),
+			 -ENOTBLK);
+	ck_assert_str_eq(err, "/dev/plain is not a block device");
+	ck_assert_int_eq(ra_actuator_open_at(root, "fake0p1", test_log, &a, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "is a partition"));
+	ck_assert_int_eq(ra_actuator_open_at(root, "../fake0", test_log, &a, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_int_eq(ra_actuator_open_at(root, "", test_log, &a, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_null(a);
+}
+END_TEST
+
+START_TEST(test_actuator_applies_and_restores)
+{
+	struct mlfs_ra_actuator *a = NULL;
+	char err[160];
+
+	ck_assert_int_eq(ra_actuator_open_at(root, "/dev/fake0", test_log, &a, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(ra_actuator_dev(a), 7u << 20);
+	ck_assert_int_eq(ra_actuator_default(a), 128);
+	ck_assert_int_eq(ra_actuator_apply(a, 2048), 0);
+	ck_assert_int_eq(get_kb(), 2048);
+	ck_assert_int_eq(ra_actuator_apply(a, 16), 0);
+	ck_assert_int_eq(get_kb(), 16);
+	/* Only the first change is logged, with what comes back. */
+	ck_assert_uint_eq(logged, 1);
+	ck_assert_str_eq(last_log, "fake0: read_ahead_kb 128 -> 2048; mlfs restores 128 when it "
+				   "stops");
+	ck_assert_int_eq(ra_actuator_restore(a), 0);
+	ck_assert_int_eq(get_kb(), 128);
+	ck_assert_int_eq(ra_actuator_apply(a, 512), 0);
+	mlfs_ra_actuator_free(a);
+	ck_assert_int_eq(get_kb(), 128);
+}
+END_TEST
+
+START_TEST(test_actuator_hands_off)
+{
+	struct mlfs_ra_actuator *a = NULL;
+	char err[160];
+
+	ck_assert_int_eq(ra_actuator_open_at(root, "fake0", test_log, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(ra_actuator_apply(a, 512), 0);
+	put("sys/class/block/fake0/queue/read_ahead_kb", "1024\n"); /* an administrator */
+	logged = 0;
+	ck_assert_int_eq(ra_actuator_apply(a, 16), -EBUSY);
+	ck_assert(ra_actuator_hands_off(a));
+	ck_assert_str_eq(last_log, "fake0: read_ahead_kb is 1024, not the 512 mlfs left there: "
+				   "someone else changed it; mlfs leaves fake0 alone until it "
+				   "restarts");
+	ck_assert_int_eq(ra_actuator_apply(a, 16), -EBUSY);
+	ck_assert_int_eq(ra_actuator_restore(a), 0);
+	mlfs_ra_actuator_free(a);
+	ck_assert_int_eq(get_kb(), 1024);
+	ck_assert_uint_eq(logged, 1);
+}
+END_TEST
+
 static Suite *collector_suite(void)
 {
 	Suite *s = suite_create("collector");
 	TCase *names = tcase_create("names");
 	TCase *window = tcase_create("readahead window");
+	TCase *actuator = tcase_create("readahead actuator");
 
 	tcase_add_test(names, test_parse_lists);
 	tcase_add_loop_test(names, test_parse_refuses, 0, sizeof(bad_lists) / sizeof(bad_lists[0]));
@@ -195,6 +350,11 @@ static Suite *collector_suite(void)
 	tcase_add_test(window, test_window_empty);
 	tcase_add_test(window, test_window_next);
 	suite_add_tcase(s, window);
+	tcase_add_checked_fixture(actuator, fake_sysfs, remove_fake_sysfs);
+	tcase_add_test(actuator, test_actuator_refuses);
+	tcase_add_test(actuator, test_actuator_applies_and_restores);
+	tcase_add_test(actuator, test_actuator_hands_off);
+	suite_add_tcase(s, actuator);
 	return s;
 }
 
