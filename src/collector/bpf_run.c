@@ -116,6 +116,7 @@ static void sink_flush(struct bpf_sink *sink)
  */
 static char libbpf_last[160];
 
+__attribute__((format(printf, 2, 0)))
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	size_t n;

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "collector.h"
-#include "mlproxy_record.h"
+#include "kdev_decode_i.h"
 
 #define KDEV_SUBSYS_MAX 64
 #define KDEV_BATCH_ROWS 1024
@@ -64,6 +64,7 @@ struct mlfs_kdev {
 	struct kdev_subsys map[KDEV_SUBSYS_MAX];
 	unsigned nmap;
 	bool said_missing;
+	uint32_t unknown_kid; /* reader only: the last unregistered id logged, not to repeat */
 	struct mlfs_kdev_listener listener;
 };
 
@@ -88,6 +89,7 @@ int mlfs_kdev_new(const char *path, struct mlfs_store *store, mlfs_collector_log
 	k->store = store;
 	k->log = log;
 	k->fd = -1;
+	k->unknown_kid = UINT32_MAX;
 	pthread_mutex_init(&k->lock, NULL);
 	*ret_kdev = k;
 	return 0;
@@ -260,22 +262,6 @@ static void forget_subsys(struct mlfs_kdev *k, struct kdev_subsys *ks)
 	mlfs_subsys_unref(ss);
 }
 
-/* The columns a kernel subsystem declares: plain integers stay INTEGER, fixed point is REAL. */
-static int columns_of(const struct mlproxy_register *reg, struct mlfs_columns *cols)
-{
-	unsigned i;
-
-	cols->n = reg->ncols;
-	cols->target = reg->ncols - 1;
-	for (i = 0; i < reg->ncols; i++) {
-		if (!mlfs_name_valid(reg->cols[i].name, strlen(reg->cols[i].name)))
-			return -EINVAL;
-		snprintf(cols->names[i], sizeof(cols->names[i]), "%s", reg->cols[i].name);
-		cols->types[i] = reg->cols[i].scale == 1 ? MLFS_VALUE_INT : MLFS_VALUE_REAL;
-	}
-	return 0;
-}
-
 static void on_register(struct mlfs_kdev *k, const struct mlproxy_register *reg)
 {
 	static const struct mlfs_columns empty;
@@ -283,16 +269,19 @@ static void on_register(struct mlfs_kdev *k, const struct mlproxy_register *reg)
 	struct mlfs_mode_owner owner = { .set_mode = kdev_set_mode, .ctx = k };
 	struct mlfs_subsys *ss = NULL;
 	struct kdev_subsys *ks;
-	char reason[MLFS_REASON_MAX];
+	char reason[MLFS_REASON_MAX], quoted[MLFS_QUOTE_BUF];
 	unsigned i;
 	int r;
 
 	if (!cols)
 		return;
 	*cols = empty;
-	r = columns_of(reg, cols);
+	/* Until it is registered, its records are skipped without a line each: this one said why. */
+	k->unknown_kid = reg->hdr.subsys;
+	r = kdev_register_columns(reg, cols);
 	if (r < 0) {
-		k->log(LOG_ERR, "kernel subsystem %s: a column name is not valid", reg->name);
+		k->log(LOG_ERR, "kernel subsystem \"%s\": its name or a column's is not valid; "
+				"ignored", mlfs_quote(reg->name, strlen(reg->name), quoted));
 		goto out;
 	}
 	ss = mlfs_store_subsys_get(k->store, reg->name);
@@ -323,6 +312,7 @@ static void on_register(struct mlfs_kdev *k, const struct mlproxy_register *reg)
 		       KDEV_SUBSYS_MAX);
 		goto out;
 	}
+	k->unknown_kid = UINT32_MAX;
 	pthread_mutex_lock(&k->lock);
 	ks = &k->map[k->nmap++];
 	memset(ks, 0, sizeof(*ks));
@@ -357,12 +347,11 @@ out:
 static void recommend(struct mlfs_kdev *k, struct kdev_subsys *ks, const struct mlproxy_sample *s)
 {
 	double x[MLPROXY_COLUMNS_MAX], value;
-	unsigned i, target = ks->ncols - 1;
+	unsigned target = ks->ncols - 1;
 	uint64_t version;
 	int r;
 
-	for (i = 0; i < target; i++)
-		x[i] = ks->scale[i] == 1 ? (double)s->values[i] : (double)s->values[i] / ks->scale[i];
+	kdev_sample_features(s, ks->scale, x);
 	if (k->listener.recommend(k->listener.ctx, ks->ss, x, target, s->hdr.seq, &value,
 				  &version) < 0)
 		return;
@@ -376,9 +365,6 @@ static void recommend(struct mlfs_kdev *k, struct kdev_subsys *ks, const struct 
 
 static void on_sample(struct mlfs_kdev *k, struct kdev_subsys *ks, const struct mlproxy_sample *s)
 {
-	struct mlfs_value *row;
-	unsigned i;
-
 	if (s->ncols != ks->ncols) {
 		k->log(LOG_WARNING, "%s: kernel sample of %u values for %u columns; skipped",
 		       mlfs_subsys_name(ks->ss), s->ncols, ks->ncols);
@@ -388,16 +374,7 @@ static void on_sample(struct mlfs_kdev *k, struct kdev_subsys *ks, const struct 
 		flush_subsys(k, ks);
 	if (!ks->batch && !(ks->batch = mlfs_batch_new(ks->ss, ks->ncols, KDEV_BATCH_ROWS)))
 		return;
-	row = mlfs_batch_append(ks->batch);
-	for (i = 0; i < ks->ncols; i++) {
-		if (ks->scale[i] == 1) {
-			row[i].type = MLFS_VALUE_INT;
-			row[i].i = s->values[i];
-		} else {
-			row[i].type = MLFS_VALUE_REAL;
-			row[i].r = (double)s->values[i] / ks->scale[i];
-		}
-	}
+	kdev_sample_row(s, ks->scale, mlfs_batch_append(ks->batch));
 	if (k->listener.recommend)
 		recommend(k, ks, s);
 }
@@ -478,8 +455,14 @@ static void dispatch(struct mlfs_kdev *k, const struct mlproxy_hdr *hdr)
 		forget_subsys(k, ks);
 		return;
 	}
-	if (!ks)
+	if (!ks) {
+		/* One line per unknown id, not one per record: a peer may send thousands. */
+		if (hdr->subsys != k->unknown_kid)
+			k->log(LOG_WARNING, "%s: record of type %u for subsystem id %u, which is not "
+					    "registered; skipped", k->path, hdr->type, hdr->subsys);
+		k->unknown_kid = hdr->subsys;
 		return;
+	}
 	switch (hdr->type) {
 	case MLPROXY_SAMPLE:
 		on_sample(k, ks, (const void *)hdr);
@@ -530,8 +513,10 @@ static bool wait_input(struct mlfs_kdev *k, int fd, int timeout_ms)
 
 static void read_records(struct mlfs_kdev *k, char *buf, size_t cap)
 {
-	ssize_t n;
+	const struct mlproxy_hdr *hdr;
 	size_t off = 0;
+	ssize_t n;
+	int r;
 
 	n = read(k->fd, buf, cap);
 	if (n <= 0) {
@@ -544,17 +529,11 @@ static void read_records(struct mlfs_kdev *k, char *buf, size_t cap)
 		wait_input(k, -1, KDEV_RETRY_MS);
 		return;
 	}
-	while (off < (size_t)n) {
-		int size = mlproxy_record_check(buf + off, (size_t)n - off);
-
-		if (size < 0) {
-			k->log(LOG_ERR, "%s: malformed record at byte %zu of %zd; rest of the read "
-					"skipped", k->path, off, n);
-			break;
-		}
-		dispatch(k, (const void *)(buf + off));
-		off += (size_t)size;
-	}
+	while ((r = kdev_record_next(buf, (size_t)n, &off, &hdr)) > 0)
+		dispatch(k, hdr);
+	if (r < 0)
+		k->log(LOG_ERR, "%s: malformed record at byte %zu of %zd; rest of the read skipped",
+		       k->path, off, n);
 	flush_all(k);
 }
 

@@ -20,6 +20,19 @@
 /* Enough for any formatted value: "-9223372036854775808" or "%.17g" of a double. */
 #define MLFS_VALUE_TEXT_MAX 32
 
+/* Bytes of a text quoted in a log line; more is cut and marked with "...". */
+#define MLFS_QUOTE_MAX 32
+/* Size of the buffer mlfs_quote() writes: every byte may become "\xNN", plus "..." and NUL. */
+#define MLFS_QUOTE_BUF (MLFS_QUOTE_MAX + 8)
+
+/*
+ * mlfs_quote() - @len bytes of @s as printable ASCII for a message: at most about
+ * MLFS_QUOTE_MAX bytes, control and non-ASCII bytes and quotes escaped, "..." when cut.
+ * Log lines must stay one line and readable whatever a user or a kernel wrote.
+ * Returns @buf.
+ */
+const char *mlfs_quote(const char *s, size_t len, char buf[MLFS_QUOTE_BUF]);
+
 /* A dataset cell: one of SQLite's two numeric storage classes. */
 enum mlfs_value_type {
 	MLFS_VALUE_INT,

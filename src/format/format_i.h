@@ -14,11 +14,6 @@
 
 #include "format.h"
 
-/* Bytes of a field quoted in an error message; more is cut and marked with "...". */
-#define MLFS_QUOTE_MAX 32
-/* Size of the buffer mlfs_quote() writes: every byte may become "\xNN", plus "..." and NUL. */
-#define MLFS_QUOTE_BUF (MLFS_QUOTE_MAX + 8)
-
 static inline bool mlfs_is_blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -45,13 +40,6 @@ static inline const char *mlfs_line_end(const char *line, size_t len)
 		len--;
 	return line + len;
 }
-
-/*
- * mlfs_quote() - @len bytes of @s as printable ASCII for a message: at most about
- * MLFS_QUOTE_MAX bytes, control and non-ASCII bytes and quotes escaped, "..." when cut.
- * Log lines must stay one line and readable whatever a user wrote. Returns @buf.
- */
-const char *mlfs_quote(const char *s, size_t len, char buf[MLFS_QUOTE_BUF]);
 
 /* Fill @err (which may be NULL) with the 1-based @column and a printf-style message. */
 void mlfs_parse_error_set(struct mlfs_parse_error *err, unsigned column, const char *fmt, ...)

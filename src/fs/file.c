@@ -62,12 +62,28 @@ static struct fs_file *file_of(struct fuse_file_info *fi)
 
 static void file_free(struct fs_file *f)
 {
+	struct mlfs_fs *fs = f->fs;
+
+	pthread_mutex_lock(&fs->files_lock);
+	if (f->prev)
+		f->prev->next = f->next;
+	else if (fs->open_files == f)
+		fs->open_files = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	pthread_mutex_unlock(&fs->files_lock);
 	if (f->ops->release)
 		f->ops->release(f);
 	mlfs_subsys_unref(f->ss);
 	pthread_mutex_destroy(&f->lock);
 	free(f->text);
 	free(f);
+}
+
+void fs_files_free_all(struct mlfs_fs *fs)
+{
+	while (fs->open_files)
+		file_free(fs->open_files);
 }
 
 static void open_now(fuse_req_t req, const struct fs_file_ops *ops, struct mlfs_subsys *ss,
@@ -97,6 +113,12 @@ static void open_now(fuse_req_t req, const struct fs_file_ops *ops, struct mlfs_
 		fuse_reply_err(req, -r);
 		return;
 	}
+	pthread_mutex_lock(&f->fs->files_lock);
+	f->next = f->fs->open_files;
+	if (f->next)
+		f->next->prev = f;
+	f->fs->open_files = f;
+	pthread_mutex_unlock(&f->fs->files_lock);
 	fi->fh = (uintptr_t)f;
 	/* Contents are generated and change: bypass the page cache, report size 0. */
 	fi->direct_io = 1;
@@ -168,6 +190,25 @@ static int stream_seek(struct fs_file *f, off_t off, char *scratch, size_t cap)
 	return 0;
 }
 
+void fs_reply_copy(fuse_req_t req, const char *data, size_t len)
+{
+	char small[4096], *copy;
+
+	if (len == 0) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	copy = len <= sizeof(small) ? small : malloc(len);
+	if (!copy) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	memcpy(copy, data, len);
+	fuse_reply_buf(req, copy, len);
+	if (copy != small)
+		free(copy);
+}
+
 static void read_now(fuse_req_t req, struct fs_file *f, size_t size, off_t off)
 {
 	ssize_t n = 0;
@@ -178,7 +219,7 @@ static void read_now(fuse_req_t req, struct fs_file *f, size_t size, off_t off)
 		size_t start = (size_t)off < f->text_len ? (size_t)off : f->text_len;
 		size_t len = f->text_len - start < size ? f->text_len - start : size;
 
-		fuse_reply_buf(req, f->text + start, len);
+		fs_reply_copy(req, f->text + start, len);
 		return;
 	}
 	if (!f->ops->produce) {

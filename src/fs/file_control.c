@@ -13,15 +13,11 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "control_verb_i.h"
 #include "fs_i.h"
 
 /* Cross-validation needs rows in every fold: fewer than this cannot train. */
 #define TRAIN_ROWS_MIN 10
-
-static bool is_verb(const char *verb, size_t len, const char *word)
-{
-	return len == strlen(word) && memcmp(verb, word, len) == 0;
-}
 
 static int train(struct fs_file *f, bool with_labels, enum mlfs_model_kind kind)
 {
@@ -52,44 +48,44 @@ static int train(struct fs_file *f, bool with_labels, enum mlfs_model_kind kind)
 	return r;
 }
 
-static int run_verb(struct fs_file *f, const char *verb, size_t len)
+static int run_verb(struct fs_file *f, const char *line, size_t len)
 {
 	struct fs_models *m = f->fs->models;
 	const char *name = mlfs_subsys_name(f->ss);
+	struct fs_control_verb verb;
+	char quoted[MLFS_QUOTE_BUF];
 	int r;
 
-	/* The kind follows the target (a class or a number) unless the verb names it. */
-	if (is_verb(verb, len, "train"))
-		return train(f, false, MLFS_MODEL_AUTO);
-	if (is_verb(verb, len, "train classify"))
-		return train(f, false, MLFS_MODEL_CLASSIFY);
-	if (is_verb(verb, len, "train regress"))
-		return train(f, false, MLFS_MODEL_REGRESS);
-	if (is_verb(verb, len, "retrain"))
-		return train(f, true, MLFS_MODEL_AUTO);
-	if (is_verb(verb, len, "autoretrain on") || is_verb(verb, len, "autoretrain off")) {
-		r = mlfs_store_set_autoretrain(f->fs->store, f->ss,
-					       len == strlen("autoretrain on"));
-		if (r == 0)
-			mlfs_log(LOG_INFO, "%s: %.*s", name, (int)len, verb);
-		return r;
+	if (fs_control_verb_parse(line, len, &verb) < 0) {
+		mlfs_log(LOG_WARNING, "%s/control: unknown verb \"%s\"; use train "
+				      "[classify|regress], retrain, cancel, rollback, autoretrain on "
+				      "or autoretrain off",
+			 name, mlfs_quote(line, len, quoted));
+		return -EINVAL;
 	}
-	if (is_verb(verb, len, "cancel")) {
+	switch (verb.action) {
+	case FS_CONTROL_TRAIN:
+	case FS_CONTROL_RETRAIN:
+		/* The kind follows the target (a class or a number) unless the verb names it. */
+		return train(f, verb.action == FS_CONTROL_RETRAIN, verb.kind);
+	case FS_CONTROL_AUTORETRAIN:
+		r = mlfs_store_set_autoretrain(f->fs->store, f->ss, verb.on);
+		if (r == 0)
+			mlfs_log(LOG_INFO, "%s: autoretrain %s", name, verb.on ? "on" : "off");
+		return r;
+	case FS_CONTROL_CANCEL:
 		r = fs_models_cancel(m, f->ss);
 		if (r == -ENOENT)
 			mlfs_log(LOG_WARNING, "%s/control: cancel: no training job is running", name);
 		return r == -ENOENT ? -ESRCH : r;
-	}
-	if (is_verb(verb, len, "rollback")) {
+	case FS_CONTROL_ROLLBACK:
 		r = fs_models_rollback(m, f->ss);
 		if (r == -ENOENT)
 			mlfs_log(LOG_WARNING, "%s/control: rollback: no older model version", name);
 		return r == -ENOENT ? -ENODATA : r;
+	default:
+		return -EINVAL;
 	}
-	mlfs_log(LOG_WARNING, "%s/control: unknown verb \"%.*s\"; use train [classify|regress], "
-			      "retrain, cancel, rollback, autoretrain on or autoretrain off",
-		 name, (int)(len < 32 ? len : 32), verb);
-	return -EINVAL;
 }
 
 static int control_write(struct fs_file *f, const char *buf, size_t len)

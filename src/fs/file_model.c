@@ -115,10 +115,22 @@ static int model_flush(struct fs_file *f)
 static int scale_flush(struct fs_file *f)
 {
 	struct upload *u = f->priv;
+	struct mlfs_subsys_status st;
+	char err[200];
 	int r;
 
 	if (!u || u->len == 0 || u->too_big)
 		return u && u->too_big ? -EFBIG : 0;
+	mlfs_subsys_status(f->ss, &st);
+	r = mlfs_model_scale_check(u->buf, u->len, st.ncols ? st.ncols - 1 : 0, err, sizeof(err));
+	if (r < 0) {
+		u->len = 0;
+		if (r == -ENOMEM)
+			return r;
+		mlfs_log(LOG_WARNING, "%s/model.scale: scaling refused: %s", mlfs_subsys_name(f->ss),
+			 err);
+		return r == -E2BIG ? -EFBIG : -EINVAL;
+	}
 	r = fs_models_set_pending_scale(f->fs->models, f->ss, u->buf, u->len);
 	u->buf = NULL;
 	u->len = u->cap = 0;

@@ -222,7 +222,9 @@ static int rec_write(struct fs_file *f, const char *buf, size_t len)
 			fs_model_ref_put(ref);
 			return -ENOMEM;
 		}
-		memcpy(joined, q->partial, q->partial_len);
+		/* No partial row yet means no buffer: memcpy() takes no NULL, even for 0 bytes. */
+		if (q->partial_len > 0)
+			memcpy(joined, q->partial, q->partial_len);
 		memcpy(joined + q->partial_len, buf, upto);
 		r = answer_rows(f, ref, joined, q->partial_len + upto);
 		free(joined);

@@ -33,6 +33,9 @@ struct mlfs_fs {
 	time_t started;
 	uid_t uid; /* the tree's owner: the daemon's user */
 	gid_t gid; /* its group: -o group=, or the daemon's group */
+
+	pthread_mutex_t files_lock;   /* protects open_files */
+	struct fs_file *open_files;   /* every open file, for those never released */
 };
 
 /* ---- privileges (privileges.c) ---- */
@@ -243,7 +246,16 @@ struct fs_file {
 	size_t text_len, text_off;
 	size_t text_cap;
 	void *priv; /* the kind's own state */
+	struct fs_file *prev, *next; /* in fs->open_files, under fs->files_lock */
 };
+
+/*
+ * fs_files_free_all() - free the files still open when the session ended. The kernel
+ * sends no release for them when the last descriptor of a lazily unmounted tree is
+ * closed after the session, or when a signal stops the daemon. Call once no worker
+ * runs, before the store closes (a dataset file holds a snapshot of it).
+ */
+void fs_files_free_all(struct mlfs_fs *fs);
 
 /* Append printf output to f->text (show() uses it). Returns 0 or -ENOMEM. */
 int fs_file_printf(struct fs_file *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -277,6 +289,15 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+
+/*
+ * fs_reply_copy() - fuse_reply_buf() of a copy of @data that the calling thread owns.
+ * The kernel ends a request inside the writev() that carries its reply, so the
+ * reader may close the file, and release free what @data points to, before writev()
+ * returns: harmless to the kernel, which copied the bytes, but a use after free for
+ * anything that looks at the buffer after the call, as AddressSanitizer does.
+ */
+void fs_reply_copy(fuse_req_t req, const char *data, size_t len);
 
 /* The FUSE low-level operations of the tree. */
 extern const struct fuse_lowlevel_ops mlfs_fs_ops;

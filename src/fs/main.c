@@ -232,7 +232,7 @@ int main(int argc, char *argv[])
 	struct mlfs_bpf_options bpf_opts = { .window_ms = MLFS_BPF_WINDOW_MS_DEFAULT };
 	struct mlfs_ra_actuator *ra_actuator = NULL;
 	struct fuse_loop_config *loop;
-	struct mlfs_fs fs = { 0 };
+	struct mlfs_fs fs = { .files_lock = PTHREAD_MUTEX_INITIALIZER };
 	char errbuf[256];
 	uint64_t queue_rows = MLFS_STORE_QUEUE_ROWS_DEFAULT, train_rows = 10000;
 	uint64_t window_ms = MLFS_BPF_WINDOW_MS_DEFAULT;
@@ -413,6 +413,7 @@ out_session:
 	fuse_session_destroy(fs.se);
 out_store:
 	fs_workers_free(fs.workers);
+	fs_files_free_all(&fs);
 	/* No FUSE request or worker runs any more: no status reads the collectors' counters. */
 	mlfs_bpf_free(fs.bpf);
 	/* No FUSE request runs any more: nobody can use the device's mode owner. */

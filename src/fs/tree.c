@@ -566,7 +566,7 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			break;
 		end = d->ends[i];
 	}
-	fuse_reply_buf(req, start < d->len ? d->buf + start : NULL, end - start);
+	fs_reply_copy(req, start < d->len ? d->buf + start : NULL, end - start);
 }
 
 static void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

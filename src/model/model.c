@@ -133,6 +133,26 @@ out_free:
 	return r;
 }
 
+int mlfs_model_scale_check(const char *text, size_t len, unsigned nfeatures, char *err,
+			   size_t errlen)
+{
+	struct scale *s;
+	int r;
+
+	if (len > MLFS_MODEL_TEXT_MAX) {
+		model_err(err, errlen, "scaling text is %zu bytes, over the limit of %u", len,
+			  MLFS_MODEL_TEXT_MAX);
+		return -E2BIG;
+	}
+	/* Two arrays of a double per feature: too big for a FUSE worker's stack. */
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	r = scale_from_text(text, len, nfeatures, s, err, errlen);
+	free(s);
+	return r;
+}
+
 int mlfs_model_to_text(const struct mlfs_model *m, char **ret_text, size_t *ret_len)
 {
 	return svm_text_save(m->svm, ret_text, ret_len);

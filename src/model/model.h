@@ -100,6 +100,15 @@ int mlfs_model_from_text(const char *text, size_t len, const char *scale, size_t
 			 unsigned nfeatures, struct mlfs_model **ret_model, char *err,
 			 size_t errlen);
 
+/*
+ * mlfs_model_scale_check() - would mlfs_model_from_text() take @text as the scaling
+ * (svm-scale -s format) of a model with @nfeatures features (0: no check)? So a bad
+ * scaling is refused when it is written, not at the upload after it. Returns 0,
+ * -EINVAL, -E2BIG (over the limit) or -ENOMEM; @err says why in a line.
+ */
+int mlfs_model_scale_check(const char *text, size_t len, unsigned nfeatures, char *err,
+			   size_t errlen);
+
 /* The model in libsvm's text format, for svm-predict; caller frees *ret_text. */
 int mlfs_model_to_text(const struct mlfs_model *m, char **ret_text, size_t *ret_len);
 

@@ -107,7 +107,7 @@ void dense_dots(const struct dense_svs *d, const double *x, unsigned n, double *
 }
 
 /* The RBF kernel's squared distance, term by term as k_function() adds it up; cloned too. */
-__attribute__((target_clones("avx512f", "avx2", "default")))
+DENSE_EXPORTED_CLONES
 void dense_distances(const struct dense_svs *d, const double *x, unsigned n, double *restrict k)
 {
 	unsigned i, j;

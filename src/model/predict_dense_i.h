@@ -31,6 +31,17 @@ struct dense_svs {
 	bool rbf_fast;
 };
 
+/*
+ * Clones of a vector loop other files call, one per instruction set, chosen at load
+ * time. clang before 15 names the chooser "name.ifunc", which callers in other
+ * files never find: built with it (the sanitizer and fuzzing builds), one version.
+ */
+#if defined(__clang__) && __clang_major__ < 15
+#define DENSE_EXPORTED_CLONES
+#else
+#define DENSE_EXPORTED_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+
 /* Each vector's dot product with the row @x of @n values, into @k, as libsvm's dot(). */
 void dense_dots(const struct dense_svs *d, const double *x, unsigned n, double *restrict k);
 /* Each vector's squared distance to @x, into @k, as libsvm's RBF kernel adds it up. */
