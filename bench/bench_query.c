@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "bench_ml_rows.h"
+#include "bench_percentile.h"
 
 #define WARMUP 500
 #define ROW_TEXT_MAX (ML_FEATURES * 8 + 8) /* "-1.000," per feature, a label, "\n" */
@@ -111,21 +112,6 @@ static int gen(uint64_t rows, uint64_t first)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Percentile @p of @n sorted values. */
-static double pct(const double *v, size_t n, double p)
-{
-	size_t k = (size_t)(p / 100 * (double)n);
-
-	return v[k < n ? k : n - 1];
-}
-
 static int latency(const char *rec, const char *floor, size_t n, uint64_t first)
 {
 	double *tq = malloc(n * sizeof(*tq)), *tf = malloc(n * sizeof(*tf));
@@ -167,13 +153,13 @@ static int latency(const char *rec, const char *floor, size_t n, uint64_t first)
 	}
 	close(qfd);
 	close(ffd);
-	qsort(tf, n, sizeof(*tf), cmp_double);
-	qsort(tq, n, sizeof(*tq), cmp_double);
-	qsort(tw, n, sizeof(*tw), cmp_double);
+	bench_sort(tf, n);
+	bench_sort(tq, n);
+	bench_sort(tw, n);
 	printf("floor_p50 %.1f floor_p99 %.1f query_p50 %.1f query_p99 %.1f query_max %.1f "
 	       "write_p50 %.1f write_p99 %.1f\n",
-	       pct(tf, n, 50), pct(tf, n, 99), pct(tq, n, 50), pct(tq, n, 99), tq[n - 1],
-	       pct(tw, n, 50), pct(tw, n, 99));
+	       bench_pct(tf, n, 50), bench_pct(tf, n, 99), bench_pct(tq, n, 50),
+	       bench_pct(tq, n, 99), tq[n - 1], bench_pct(tw, n, 50), bench_pct(tw, n, 99));
 	free(tq);
 	free(tw);
 	free(tf);

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "bench_ml_rows.h"
+#include "bench_percentile.h"
 #include "mlproxy_record.h"
 
 #define KID 1
@@ -239,20 +240,6 @@ static double round_trip(int fd, uint64_t seq, uint64_t row, int64_t *ret_value)
 	return (now_s() - t0) * 1e6;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double pct(const double *v, size_t n, double p)
-{
-	size_t k = (size_t)(p / 100 * (double)n);
-
-	return v[k < n ? k : n - 1];
-}
-
 int main(int argc, char *argv[])
 {
 	unsigned long train_rows, samples, i, agree = 0;
@@ -345,11 +332,12 @@ int main(int argc, char *argv[])
 	close(lfd);
 	unlink(argv[1]);
 
-	qsort(e2e, samples, sizeof(*e2e), cmp_double);
-	qsort(echo, samples, sizeof(*echo), cmp_double);
+	bench_sort(e2e, samples);
+	bench_sort(echo, samples);
 	printf("e2e_p50 %.1f e2e_p99 %.1f e2e_max %.1f echo_p50 %.1f echo_p99 %.1f agree %.1f\n",
-	       pct(e2e, samples, 50), pct(e2e, samples, 99), e2e[samples - 1],
-	       pct(echo, samples, 50), pct(echo, samples, 99), 100.0 * (double)agree / samples);
+	       bench_pct(e2e, samples, 50), bench_pct(e2e, samples, 99), e2e[samples - 1],
+	       bench_pct(echo, samples, 50), bench_pct(echo, samples, 99),
+	       100.0 * (double)agree / samples);
 	free(e2e);
 	free(echo);
 	return 0;

@@ -30,11 +30,6 @@ typedef void (*mlfs_collector_log_fn)(int priority, const char *fmt, ...)
 int mlfs_kdev_new(const char *path, struct mlfs_store *store, mlfs_collector_log_fn log,
 		  struct mlfs_kdev **ret_kdev);
 
-/*
- * What the daemon does with a kernel subsystem's traffic beyond storing it: a
- * recommendation for each sample, and the outcomes of recommendations. Called
- * from the reader thread; either may be NULL.
- */
 /* What kind of model a kernel subsystem's target wants, as it declared. */
 enum mlfs_kdev_target {
 	MLFS_KDEV_TARGET_ANY,    /* undeclared: decide from the data */
@@ -42,7 +37,13 @@ enum mlfs_kdev_target {
 	MLFS_KDEV_TARGET_NUMBER, /* a number: regression */
 };
 
-struct mlfs_kdev_listener {
+/*
+ * What the daemon does with a source's traffic beyond storing it: a recommendation
+ * for each sample, the outcomes of recommendations, the windows. The kernel proxy's
+ * device and the eBPF collectors' mode gate call the same listener, from their
+ * reader threads; any callback may be NULL.
+ */
+struct mlfs_source_listener {
 	/* A kernel subsystem registered (again). */
 	void (*registered)(void *ctx, struct mlfs_subsys *ss, enum mlfs_kdev_target target);
 	/*
@@ -68,7 +69,7 @@ struct mlfs_kdev_listener {
 };
 
 /* Set before mlfs_kdev_start(). */
-void mlfs_kdev_set_listener(struct mlfs_kdev *kdev, const struct mlfs_kdev_listener *listener);
+void mlfs_kdev_set_listener(struct mlfs_kdev *kdev, const struct mlfs_source_listener *listener);
 
 /*
  * mlfs_kdev_start() - start the reader thread. It opens @path, and opens it again
@@ -134,27 +135,12 @@ int mlfs_ra_actuator_open(const char *name, mlfs_collector_log_fn log,
  */
 void mlfs_ra_actuator_free(struct mlfs_ra_actuator *a);
 
-/*
- * What the eBPF collectors' mode gate (readahead's, with an actuator) does with
- * a window beyond storing it: the shapes of struct mlfs_kdev_listener's, called
- * from the collectors' reader thread; any may be NULL.
- */
-struct mlfs_bpf_listener {
-	int (*recommend)(void *ctx, struct mlfs_subsys *ss, const double *features, unsigned n,
-			 uint64_t id, double *ret_value, uint64_t *ret_model_version);
-	void (*outcome)(void *ctx, struct mlfs_subsys *ss, uint64_t recommendation, bool ml,
-			double default_value, double metric);
-	void (*window)(void *ctx, struct mlfs_subsys *ss, enum mlfs_mode mode,
-		       const uint64_t decisions[2], const double means[2], bool lower_is_better);
-	void *ctx;
-};
-
 struct mlfs_bpf_options {
 	unsigned mask;      /* the collectors to run, from mlfs_bpf_parse() */
 	unsigned window_ms; /* readahead's window */
 	/* The device readahead's gate acts on, or NULL to observe only; not owned. */
 	struct mlfs_ra_actuator *ra_actuator;
-	struct mlfs_bpf_listener listener; /* for the gate */
+	struct mlfs_source_listener listener; /* for the gate; it never calls registered */
 };
 
 struct mlfs_bpf;

@@ -65,10 +65,10 @@ struct mlfs_kdev {
 	unsigned nmap;
 	bool said_missing;
 	uint32_t unknown_kid; /* reader only: the last unregistered id logged, not to repeat */
-	struct mlfs_kdev_listener listener;
+	struct mlfs_source_listener listener;
 };
 
-void mlfs_kdev_set_listener(struct mlfs_kdev *k, const struct mlfs_kdev_listener *listener)
+void mlfs_kdev_set_listener(struct mlfs_kdev *k, const struct mlfs_source_listener *listener)
 {
 	k->listener = *listener;
 }

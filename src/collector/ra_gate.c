@@ -42,7 +42,7 @@ struct ra_gate {
 	struct mlfs_store *store;
 	struct mlfs_subsys *ss; /* a reference */
 	struct mlfs_ra_actuator *act;
-	struct mlfs_bpf_listener listener;
+	struct mlfs_source_listener listener;
 	mlfs_collector_log_fn log;
 
 	pthread_mutex_t lock; /* protects what follows */

@@ -320,12 +320,7 @@ static int dataset_svg_show(struct fs_file *f)
 		svg_begin(&s, DS_WIDTH, height, title);
 		draw_charts(&s, name, ch, st.rows, line, band);
 	}
-	r = svg_end(&s);
-	if (r == 0) {
-		free(f->text);
-		f->text = svg_take(&s, &f->text_len, &f->text_cap);
-	}
-	svg_free(&s);
+	r = svg_finish(&s, &f->text, &f->text_len, &f->text_cap);
 out_free:
 	free(band);
 	free(line);

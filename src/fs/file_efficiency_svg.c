@@ -544,12 +544,7 @@ static int efficiency_svg_show(struct fs_file *f)
 		draw_empty(&s, name, "no finite values in the feedback yet");
 	else
 		draw_chart(&s, name, ch, &eff, xy);
-	r = svg_end(&s);
-	if (r == 0) {
-		free(f->text);
-		f->text = svg_take(&s, &f->text_len, &f->text_cap);
-	}
-	svg_free(&s);
+	r = svg_finish(&s, &f->text, &f->text_len, &f->text_cap);
 out_free:
 	free(xy);
 	free(ch);

@@ -230,6 +230,7 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts cmd = { 0 };
 	struct mlfs_store_options store_opts = { 0 };
 	struct mlfs_bpf_options bpf_opts = { .window_ms = MLFS_BPF_WINDOW_MS_DEFAULT };
+	struct mlfs_source_listener listener;
 	struct mlfs_ra_actuator *ra_actuator = NULL;
 	struct fuse_loop_config *loop;
 	struct mlfs_fs fs = { .files_lock = PTHREAD_MUTEX_INITIALIZER };
@@ -290,12 +291,6 @@ int main(int argc, char *argv[])
 		}
 		bpf_opts.mask |= 1u << MLFS_BPF_READAHEAD;
 		bpf_opts.ra_actuator = ra_actuator;
-		/* The gate's windows reach the models as the kernel's do. */
-		bpf_opts.listener = (struct mlfs_bpf_listener){
-			.recommend = recommend_for_kernel,
-			.outcome = outcome_from_kernel,
-			.window = window_from_kernel,
-		};
 	}
 
 	mlfs_log_init(true);
@@ -309,7 +304,15 @@ int main(int argc, char *argv[])
 	if (fs_models_new(fs.store, (size_t)train_rows, &fs.models) < 0 ||
 	    fs_workers_new(FS_WORKERS_MAX, &fs.workers) < 0)
 		goto out_store;
-	bpf_opts.listener.ctx = fs.models;
+	/* The kernel's traffic and the readahead gate's reach the models the same way. */
+	listener = (struct mlfs_source_listener){
+		.registered = registered_from_kernel,
+		.recommend = recommend_for_kernel,
+		.outcome = outcome_from_kernel,
+		.window = window_from_kernel,
+		.ctx = fs.models,
+	};
+	bpf_opts.listener = listener;
 
 	fs.se = fuse_session_new(&args, &mlfs_fs_ops, sizeof(mlfs_fs_ops), &fs);
 	if (!fs.se)
@@ -352,14 +355,6 @@ int main(int argc, char *argv[])
 	}
 	r = mlfs_kdev_new(opts.kdev ? opts.kdev : MLFS_DEFAULT_KDEV, fs.store, mlfs_log, &fs.kdev);
 	if (r == 0) {
-		const struct mlfs_kdev_listener listener = {
-			.registered = registered_from_kernel,
-			.recommend = recommend_for_kernel,
-			.outcome = outcome_from_kernel,
-			.window = window_from_kernel,
-			.ctx = fs.models,
-		};
-
 		mlfs_kdev_set_listener(fs.kdev, &listener);
 		r = mlfs_kdev_start(fs.kdev);
 	}

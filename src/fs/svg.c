@@ -264,3 +264,15 @@ void svg_format_tick(double v, double step, char *buf, size_t cap)
 	decimals = (int)-floor(log10(step / div) + 1e-9);
 	snprintf(buf, cap, "%.*f%s", decimals > 0 ? decimals : 0, v / div, suffix);
 }
+
+int svg_finish(struct svg *s, char **text, size_t *ret_len, size_t *ret_cap)
+{
+	int r = svg_end(s);
+
+	if (r == 0) {
+		free(*text);
+		*text = svg_take(s, ret_len, ret_cap);
+	}
+	svg_free(s);
+	return r;
+}

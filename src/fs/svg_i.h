@@ -38,6 +38,12 @@ char *svg_take(struct svg *s, size_t *ret_len, size_t *ret_cap);
 /* Free what the writer holds; accepts a writer that was never begun (all zero). */
 void svg_free(struct svg *s);
 
+/*
+ * Close the document and, if it is whole, put it in place of *@text (freed), as
+ * a file's show() keeps its text. Frees the writer either way. Returns svg_end()'s.
+ */
+int svg_finish(struct svg *s, char **text, size_t *ret_len, size_t *ret_cap);
+
 void svg_rect(struct svg *s, double x, double y, double w, double h, const char *attrs);
 void svg_line(struct svg *s, double x1, double y1, double x2, double y2, const char *attrs);
 void svg_circle(struct svg *s, double cx, double cy, double r, const char *attrs);

@@ -379,7 +379,7 @@ static bool declared_is(const void *arg, uint64_t want)
 /* What the kernel says its target wants reaches the daemon's listener. */
 START_TEST(test_register_declares_the_target)
 {
-	const struct mlfs_kdev_listener listener = { .registered = on_registered };
+	const struct mlfs_source_listener listener = { .registered = on_registered };
 
 	ck_assert_int_eq(mlfs_kdev_new(sock_path, store, test_log, &kdev), 0);
 	mlfs_kdev_set_listener(kdev, &listener);
