@@ -75,7 +75,15 @@ wait_for "ten windows in collaboration" \
 ml=$(mean_of ml)
 def=$(mean_of default)
 echo "collaboration: ML arm throughput $ml, default arm $def"
-[ "$ml" -gt "$def" ] || fail "the model's arm ($ml) does not beat the default's ($def)"
+# A daemon built with AddressSanitizer (CI's second run) answers several times slower
+# under qemu's emulation, and late recommendations lose windows: there both arms must
+# have decided, and the margin is the plain build's to show.
+if grep -q __asan_init /usr/bin/mlfs; then
+	echo "collaboration: a sanitized daemon, both arms measured; the margin is not judged"
+	[ -n "$ml" ] && [ -n "$def" ] || fail "an arm without ten windows' means"
+else
+	[ "$ml" -gt "$def" ] || fail "the model's arm ($ml) does not beat the default's ($def)"
+fi
 
 # The daemon dies: the kernel falls to emergency on its own, and says why.
 pid=$(pidof mlfs)
