@@ -2,9 +2,13 @@
 /*
  * Copyright (C) 2026 The mlfs authors
  *
- * The blk collector's user side: loads blk.bpf.c and turns each completed block
+ * The blk collector's user side: loads blk.bpf.c and turns each sampled block
  * request into a row of the "blk" subsystem, a dataset in the manner of LinnOS
  * for predicting slow I/O from what the device was doing when it was issued.
+ *
+ * Which requests: every one of a disk slower than the budget (-o blk_rows_per_s),
+ * a uniform sample of the budget's size from a faster one; the kernel side sets
+ * the odds (blk.bpf.c says why, and what a row costs).
  */
 #include <errno.h>
 #include <sys/sysmacros.h>
@@ -47,6 +51,7 @@ static int blk_load(const struct mlfs_bpf_options *opts, void **ret_state,
 
 	if (!skel)
 		return errno ? -errno : -ENOMEM;
+	skel->rodata->rows_per_s = opts->blk_rows_per_s;
 	r = blk_bpf__load(skel);
 	if (r == 0)
 		r = blk_bpf__attach(skel);
@@ -63,6 +68,18 @@ static int blk_load(const struct mlfs_bpf_options *opts, void **ret_state,
 static void blk_unload(void *state)
 {
 	blk_bpf__destroy(state);
+}
+
+/* Requests the kernel side saw issued, sampled or not. */
+static uint64_t blk_observed(void *state)
+{
+	struct blk_bpf *skel = state;
+	uint64_t sum = 0;
+	unsigned i;
+
+	for (i = 0; i < BLK_DISKS; i++)
+		sum += __atomic_load_n(&skel->bss->disks[i].requests, __ATOMIC_RELAXED);
+	return sum;
 }
 
 static void set_int(struct mlfs_value *cell, int64_t v)
@@ -106,4 +123,6 @@ const struct bpf_collector bpf_blk_collector = {
 	.load = blk_load,
 	.unload = blk_unload,
 	.event = blk_event,
+	.observed_name = "requests_seen",
+	.observed = blk_observed,
 };

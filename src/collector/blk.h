@@ -2,9 +2,10 @@
 /*
  * Copyright (C) 2026 The mlfs authors
  *
- * The blk collector's record, as blk.bpf.c writes it to the ring buffer and blk.c
- * reads it: one per completed block request. Fixed-size fields, explicit padding,
- * so both sides agree whatever the compiler.
+ * What blk.bpf.c and blk.c share: the record the kernel side writes to the ring
+ * buffer, one per sampled block request, and the counts it keeps per disk, which
+ * user space reads. Fixed-size fields, explicit
+ * padding, so both sides agree whatever the compiler.
  */
 #ifndef MLFS_BLK_H
 #define MLFS_BLK_H
@@ -28,6 +29,22 @@ struct blk_event {
 	__u32 in_flight; /* other requests issued to the disk and not completed */
 	__u8 op;	 /* enum blk_op */
 	__u8 pad[3];
+};
+
+/* Disks a collector follows at once (slots of disks[]). */
+#define BLK_DISKS 256
+
+struct blk_disk {
+	__u64 dev;		 /* as in blk_event; 0 while the slot is free */
+	__u64 requests;		 /* issued since the collector started */
+	__u64 in_flight;	 /* issued and not completed, as a signed count */
+	__u64 next_sector;	 /* where the last issued request ended */
+	__u64 sampled_in_flight; /* of those, the sampled ones (slots taken) */
+	__u64 window_start_ns;	 /* the rate window's (bpf_ktime_get_ns()) */
+	__u64 window_requests;	 /* issued in it */
+	/* A request is sampled when a random 32-bit number is at least this. */
+	__u32 unsampled;
+	__u32 pad;
 };
 
 #endif

@@ -58,6 +58,12 @@ bool mlfs_bpf_lost_events(struct mlfs_bpf *b, struct mlfs_subsys *ss, uint64_t *
 	return false;
 }
 
+bool mlfs_bpf_observed(struct mlfs_bpf *b, struct mlfs_subsys *ss, const char **ret_name,
+		       uint64_t *ret_n)
+{
+	return false;
+}
+
 void mlfs_bpf_free(struct mlfs_bpf *b)
 {
 	free(b);

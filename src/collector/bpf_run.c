@@ -406,19 +406,36 @@ static uint64_t lost_sum(struct mlfs_bpf *b, const struct bpf_source *src)
 	return sum;
 }
 
-bool mlfs_bpf_lost_events(struct mlfs_bpf *b, struct mlfs_subsys *ss, uint64_t *ret_lost)
+static const struct bpf_source *source_of(const struct mlfs_bpf *b, const struct mlfs_subsys *ss)
 {
 	unsigned i;
 
-	if (!b || b->ncpus <= 0)
+	for (i = 0; b && i < b->nsources; i++)
+		if (b->sources[i].sink.ss == ss)
+			return &b->sources[i];
+	return NULL;
+}
+
+bool mlfs_bpf_lost_events(struct mlfs_bpf *b, struct mlfs_subsys *ss, uint64_t *ret_lost)
+{
+	const struct bpf_source *src = source_of(b, ss);
+
+	if (!src || b->ncpus <= 0)
 		return false;
-	for (i = 0; i < b->nsources; i++) {
-		if (b->sources[i].sink.ss == ss) {
-			*ret_lost = lost_sum(b, &b->sources[i]);
-			return true;
-		}
-	}
-	return false;
+	*ret_lost = lost_sum(b, src);
+	return true;
+}
+
+bool mlfs_bpf_observed(struct mlfs_bpf *b, struct mlfs_subsys *ss, const char **ret_name,
+		       uint64_t *ret_n)
+{
+	const struct bpf_source *src = source_of(b, ss);
+
+	if (!src || !src->c->observed)
+		return false;
+	*ret_name = src->c->observed_name;
+	*ret_n = src->c->observed(src->state);
+	return true;
 }
 
 void mlfs_bpf_free(struct mlfs_bpf *b)

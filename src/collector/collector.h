@@ -114,6 +114,7 @@ int mlfs_bpf_parse(const char *list, unsigned *ret_mask, char *errbuf, size_t er
 bool mlfs_bpf_built(void);
 
 #define MLFS_BPF_WINDOW_MS_DEFAULT 1000u
+#define MLFS_BPF_BLK_ROWS_DEFAULT 1000u
 
 /* ---- the readahead actuator (-o readahead_dev=) ---- */
 
@@ -138,6 +139,7 @@ void mlfs_ra_actuator_free(struct mlfs_ra_actuator *a);
 struct mlfs_bpf_options {
 	unsigned mask;      /* the collectors to run, from mlfs_bpf_parse() */
 	unsigned window_ms; /* readahead's window */
+	unsigned blk_rows_per_s; /* blk's rows per second and disk at most; 0: no limit */
 	/* The device readahead's gate acts on, or NULL to observe only; not owned. */
 	struct mlfs_ra_actuator *ra_actuator;
 	struct mlfs_source_listener listener; /* for the gate; it never calls registered */
@@ -170,6 +172,15 @@ int mlfs_bpf_start(struct mlfs_bpf *bpf);
  * from any thread between start and free.
  */
 bool mlfs_bpf_lost_events(struct mlfs_bpf *bpf, struct mlfs_subsys *ss, uint64_t *ret_lost);
+
+/*
+ * mlfs_bpf_observed() - when @ss is a running collector's subsystem that counts
+ * what its kernel side saw, sampled or not (blk's requests): true, the count's
+ * name for status in *ret_name, and the count in *ret_n. Callable from any
+ * thread between start and free.
+ */
+bool mlfs_bpf_observed(struct mlfs_bpf *bpf, struct mlfs_subsys *ss, const char **ret_name,
+		       uint64_t *ret_n);
 
 /* Stop the reader, queue the rows it made, detach and unload. Accepts NULL. */
 void mlfs_bpf_free(struct mlfs_bpf *bpf);

@@ -57,6 +57,12 @@ struct bpf_collector {
 	/* Called by the reader every 100 ms or so, after the ring is drained; may be NULL. */
 	void (*tick)(void *state, int64_t now_ns, struct bpf_sink *sink);
 	/*
+	 * What the kernel side saw, sampled or not, for status as "observed_name: N";
+	 * may be NULL. Called from any thread while the collector runs.
+	 */
+	const char *observed_name;
+	uint64_t (*observed)(void *state);
+	/*
 	 * The collector's subsystem is ready: start what acts on it (readahead's
 	 * mode gate). May be NULL. Returns 0 or -errno; unload() undoes it.
 	 */

@@ -6,21 +6,22 @@
  * buffered reads take out of it, per device. Observation only.
  *
  * Insertions come from the mm_filemap_add_to_page_cache tracepoint (tp_btf: the
- * raw folio, no tracefs needed). Reads come from the raw syscall tracepoints:
- * each read(2) and pread64(2) of a regular file or a block device, without
- * O_DIRECT, with its position and the bytes it returned; and, where the kernel
- * has the mm_filemap_fault tracepoint (6.10 and later; the loader leaves the
- * program out elsewhere), each page fault on a file's mapping, which is how
- * mmap(2) readers read and where read-around, sized by read_ahead_kb, happens.
- * Why not hook the page cache's own read path: fentry/fexit on filemap_read()
- * needs BPF trampolines and kprobes need the kprobe PMU, and kernels exist without
- * them (this project's own test machine refuses fentry with EPERM and has no
- * kprobe PMU), while tracepoints with BTF are everywhere from 5.5 on, 6.1
- * included; and mark_page_accessed() /
- * folio_mark_accessed() would count calls, not pages: filemap_read() marks only
- * the first folio of each batch it copies. The price: every system call runs the
- * two small programs below; but for reads, the first returns at once and the
- * second after one hash lookup.
+ * raw folio, no tracefs needed). Reads come, from Linux 6.10 on, from two
+ * tracepoints of the page cache itself: mm_filemap_get_pages, where a buffered
+ * read(2), pread(2) or splice asks for a range of pages, and mm_filemap_fault,
+ * where a reader of a mapping faults a page in (read-around, sized by
+ * read_ahead_kb, happens there). Direct I/O, and any other system call, runs no
+ * program of this collector.
+ *
+ * Older kernels (6.1 among them) have neither tracepoint. There, reads come from
+ * the raw syscall tracepoints instead: each read(2) and pread64(2) of a regular
+ * file or a block device, without O_DIRECT, with its position and the bytes it
+ * returned; mapped reads go unseen. The price: every system call runs the two
+ * small programs at the end of this file, though for all but reads the first
+ * returns at once. Why not the page cache's read path itself: fentry/fexit on
+ * filemap_read() needs BPF trampolines and kprobes need the kprobe PMU, and
+ * kernels exist without them (this project's own test machine refuses fentry with
+ * EPERM and has no kprobe PMU).
  */
 #include "vmlinux.h"
 
@@ -38,10 +39,29 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFREG 0100000
 #define PENDING_MAX 8192
 
-/* Set by the loader: system call numbers and O_DIRECT differ between architectures. */
+/* Set by the loader: these differ between architectures. */
+const volatile unsigned int page_shift = 12;
 const volatile long nr_read = -1;
 const volatile long nr_pread64 = -1;
 const volatile unsigned int o_direct = 0;
+
+/*
+ * Where the thread's last call of filemap_get_pages() asked for pages: a read
+ * larger than a batch (31 folios) asks again for the rest, from further on, and
+ * those pages were counted with the first batch.
+ */
+struct read_cursor {
+	__u64 mapping;
+	__u64 index;
+	__u64 last_index;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct read_cursor);
+} cursors SEC(".maps");
 
 /* A read(2) or pread64(2) between its entry and its exit, per thread. */
 struct pending_read {
@@ -129,19 +149,60 @@ int BPF_PROG(on_insert, struct folio *folio)
 	return 0;
 }
 
+SEC("tp_btf/mm_filemap_get_pages")
+int BPF_PROG(on_get_pages, struct address_space *mapping, unsigned long index,
+	     unsigned long last_index)
+{
+	struct inode *host = mapping->host;
+	struct read_cursor *c;
+	__u64 last_page;
+	loff_t size;
+	__u32 dev;
+
+	if (!host)
+		return 0;
+	dev = inode_dev(host);
+	if (!dev)
+		return 0;
+	c = bpf_task_storage_get(&cursors, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (c) {
+		if (c->mapping == (__u64)mapping && c->last_index == last_index && index > c->index) {
+			c->index = index;
+			return 0;
+		}
+		c->mapping = (__u64)mapping;
+		c->index = index;
+		c->last_index = last_index;
+	}
+	/* The range is what the reader's buffer could take: a read past the end is cut off. */
+	size = host->i_size;
+	if (size <= 0)
+		return 0;
+	last_page = (__u64)(size - 1) >> page_shift;
+	if (index > last_page)
+		return 0;
+	if (last_index > last_page)
+		last_index = last_page;
+	send(RA_EVENT_PAGES, dev, index, last_index - index + 1);
+	return 0;
+}
+
 SEC("tp_btf/mm_filemap_fault")
 int BPF_PROG(on_fault, struct address_space *mapping, unsigned long index)
 {
-	struct inode *host = BPF_CORE_READ(mapping, host);
+	struct inode *host = mapping->host;
 	__u32 dev;
 
 	if (!host)
 		return 0;
 	dev = inode_dev(host);
 	if (dev)
-		send(RA_EVENT_FAULT, dev, index, 1);
+		send(RA_EVENT_PAGES, dev, index, 1);
 	return 0;
 }
+
+/* Kernels before 6.10: the two programs below, on every system call. */
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)

@@ -3,9 +3,10 @@
  * Copyright (C) 2026 The mlfs authors
  *
  * The readahead collector's record, as readahead.bpf.c writes it to the ring
- * buffer and readahead.c reads it: a folio added to the page cache, a read
- * served by the page cache (a buffered read(2) of a file or a block device), or
- * a page fault on a file's mapping that the page cache served.
+ * buffer and readahead.c reads it: a folio added to the page cache, or a read
+ * the page cache served: in pages where the kernel traces the page cache's reads
+ * (buffered reads and page faults on mappings, 6.10 on), in bytes where it is
+ * seen from read(2) and pread64(2).
  */
 #ifndef MLFS_READAHEAD_H
 #define MLFS_READAHEAD_H
@@ -16,8 +17,8 @@
 
 enum ra_event_kind {
 	RA_EVENT_INSERT = 0, /* pages added to the page cache */
-	RA_EVENT_READ = 1,   /* a read served from the page cache */
-	RA_EVENT_FAULT = 2,  /* a page fault on a mapping of a file, served from the page cache */
+	RA_EVENT_READ = 1,   /* a read(2) served from the page cache, in bytes */
+	RA_EVENT_PAGES = 2,  /* pages a buffered read or a page fault took from the page cache */
 };
 
 /*
@@ -25,8 +26,8 @@ enum ra_event_kind {
  * turns them into pages.
  */
 struct ra_event {
-	__u64 offset; /* INSERT, FAULT: the page index; READ: the byte where the read began */
-	__u64 count;  /* INSERT: pages added; READ: bytes read; FAULT: 1 */
+	__u64 offset; /* INSERT, PAGES: the first page's index; READ: the byte where it began */
+	__u64 count;  /* INSERT: pages added; READ: bytes read; PAGES: pages read */
 	__u32 dev;    /* the device, the kernel's encoding (major << 20 | minor) */
 	__u8 kind;    /* enum ra_event_kind */
 	__u8 pad[3];

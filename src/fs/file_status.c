@@ -69,16 +69,24 @@ static int show_model(struct fs_file *f)
 	return r;
 }
 
-/* For an eBPF collector's subsystem: whether it runs, and what its kernel side lost. */
+/*
+ * For an eBPF collector's subsystem: whether it runs, what its kernel side lost,
+ * and what it saw, sampled or not, when it counts that.
+ */
 static int show_collector(struct fs_file *f)
 {
-	uint64_t lost;
+	uint64_t lost, observed;
+	const char *name;
+	int r;
 
 	if (mlfs_subsys_origin(f->ss) != MLFS_ORIGIN_BPF)
 		return 0;
 	if (!mlfs_bpf_lost_events(f->fs->bpf, f->ss, &lost))
 		return fs_file_printf(f, "collector: not running\n");
-	return fs_file_printf(f, "collector: running\nlost_events: %" PRIu64 "\n", lost);
+	r = fs_file_printf(f, "collector: running\nlost_events: %" PRIu64 "\n", lost);
+	if (r == 0 && mlfs_bpf_observed(f->fs->bpf, f->ss, &name, &observed))
+		r = fs_file_printf(f, "%s: %" PRIu64 "\n", name, observed);
+	return r;
 }
 
 static int status_show(struct fs_file *f)

@@ -40,6 +40,7 @@ struct options {
 	char *group;
 	char *collectors;
 	char *window_ms;
+	char *blk_rows;
 	char *readahead_dev;
 	int help;
 	int version;
@@ -58,6 +59,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("group=%s", group),
 	FUSE_OPT_KEY("collectors=", KEY_COLLECTORS),
 	OPT("collector_window_ms=%s", window_ms),
+	OPT("blk_rows_per_s=%s", blk_rows),
 	OPT("readahead_dev=%s", readahead_dev),
 	OPT("-h", help),
 	OPT("--help", help),
@@ -116,6 +118,9 @@ static void usage(const char *prog)
 	       "    -o collectors=LIST     eBPF collectors to run, comma-separated: blk,\n"
 	       "                           readahead%s\n"
 	       "    -o collector_window_ms=N  readahead's window (default %u)\n"
+	       "    -o blk_rows_per_s=N    blk's rows per second and disk at most: a disk\n"
+	       "                           faster than that gives a uniform sample of its\n"
+	       "                           requests (default %u; 0: every request)\n"
 	       "    -o group=NAME          with allow_other: the group that may read the tree\n"
 	       "                           (datasets, status, recommendations...); only root\n"
 	       "                           writes. Others see nothing.\n"
@@ -127,13 +132,16 @@ static void usage(const char *prog)
 	       "    -V, --version          version\n"
 	       "\n",
 	       prog, MLFS_STORE_ROWS_MAX_DEFAULT, MLFS_STORE_QUEUE_ROWS_DEFAULT,
-	       mlfs_bpf_built() ? "" : " (not built into this mlfs)", MLFS_BPF_WINDOW_MS_DEFAULT);
+	       mlfs_bpf_built() ? "" : " (not built into this mlfs)", MLFS_BPF_WINDOW_MS_DEFAULT,
+	       MLFS_BPF_BLK_ROWS_DEFAULT);
 	printf("FUSE options:\n");
 	fuse_cmdline_help();
 	fuse_lowlevel_help();
 }
 
-static int parse_count(const char *name, const char *text, uint64_t max, uint64_t *ret)
+/* -o NAME=N, N from @min to @max; nothing when the option is absent. */
+static int parse_number(const char *name, const char *text, uint64_t min, uint64_t max,
+			uint64_t *ret)
 {
 	char *end;
 	unsigned long long v;
@@ -142,13 +150,19 @@ static int parse_count(const char *name, const char *text, uint64_t max, uint64_
 		return 0;
 	errno = 0;
 	v = strtoull(text, &end, 10);
-	if (errno || end == text || *end || v == 0 || v > max || text[0] == '-') {
-		fprintf(stderr, "mlfs: -o %s=%s: expected a whole number from 1 to %" PRIu64 "\n",
-			name, text, max);
+	if (errno || end == text || *end || v < min || v > max || text[0] == '-') {
+		fprintf(stderr,
+			"mlfs: -o %s=%s: expected a whole number from %" PRIu64 " to %" PRIu64 "\n",
+			name, text, min, max);
 		return -EINVAL;
 	}
 	*ret = v;
 	return 0;
+}
+
+static int parse_count(const char *name, const char *text, uint64_t max, uint64_t *ret)
+{
+	return parse_number(name, text, 1, max, ret);
 }
 
 /* -o group=NAME: a group's name, or its number. */
@@ -229,14 +243,15 @@ int main(int argc, char *argv[])
 	struct options opts = { 0 };
 	struct fuse_cmdline_opts cmd = { 0 };
 	struct mlfs_store_options store_opts = { 0 };
-	struct mlfs_bpf_options bpf_opts = { .window_ms = MLFS_BPF_WINDOW_MS_DEFAULT };
+	struct mlfs_bpf_options bpf_opts = { .window_ms = MLFS_BPF_WINDOW_MS_DEFAULT,
+					     .blk_rows_per_s = MLFS_BPF_BLK_ROWS_DEFAULT };
 	struct mlfs_source_listener listener;
 	struct mlfs_ra_actuator *ra_actuator = NULL;
 	struct fuse_loop_config *loop;
 	struct mlfs_fs fs = { .files_lock = PTHREAD_MUTEX_INITIALIZER };
 	char errbuf[256];
 	uint64_t queue_rows = MLFS_STORE_QUEUE_ROWS_DEFAULT, train_rows = 10000;
-	uint64_t window_ms = MLFS_BPF_WINDOW_MS_DEFAULT;
+	uint64_t window_ms = MLFS_BPF_WINDOW_MS_DEFAULT, blk_rows = MLFS_BPF_BLK_ROWS_DEFAULT;
 	int ret = 1, r;
 
 	if (fuse_opt_parse(&args, &opts, option_spec, take_option) < 0)
@@ -265,10 +280,12 @@ int main(int argc, char *argv[])
 	if (parse_count("rows_max", opts.rows_max, INT64_MAX, &store_opts.rows_max) < 0 ||
 	    parse_count("queue_rows", opts.queue_rows, 1u << 24, &queue_rows) < 0 ||
 	    parse_count("train_rows", opts.train_rows, 1u << 30, &train_rows) < 0 ||
-	    parse_count("collector_window_ms", opts.window_ms, 3600000, &window_ms) < 0)
+	    parse_count("collector_window_ms", opts.window_ms, 3600000, &window_ms) < 0 ||
+	    parse_number("blk_rows_per_s", opts.blk_rows, 0, 1u << 30, &blk_rows) < 0)
 		goto out_args;
 	store_opts.queue_rows = (unsigned)queue_rows;
 	bpf_opts.window_ms = (unsigned)window_ms;
+	bpf_opts.blk_rows_per_s = (unsigned)blk_rows;
 	if (opts.collectors &&
 	    mlfs_bpf_parse(opts.collectors, &bpf_opts.mask, errbuf, sizeof(errbuf)) < 0) {
 		fprintf(stderr, "mlfs: -o collectors=%s: %s\n", opts.collectors, errbuf);
@@ -433,6 +450,7 @@ out_args:
 	free(opts.group);
 	free(opts.collectors);
 	free(opts.window_ms);
+	free(opts.blk_rows);
 	free(opts.readahead_dev);
 	fuse_opt_free_args(&args);
 	return ret;

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Copyright (C) 2026 The mlfs authors
 # The eBPF collectors on a loop device this test makes (never a real disk): reads
-# and writes with O_DIRECT appear in blk/dataset, one row per request, with the
-# bytes that were asked for and positive latencies; buffered reads appear in
+# and writes with O_DIRECT appear in blk/dataset, one row per request (with
+# -o blk_rows_per_s=0; by default a fast disk gives a sample), with the bytes that
+# were asked for and positive latencies; buffered reads appear in
 # readahead/dataset, per window, with their bytes and the read_ahead_kb in force
 # (the target, and no feature), which follows a change of the device's setting.
 source "$(dirname "$0")/lib.sh"
@@ -22,7 +23,7 @@ DEV=$("$PYTHON" -c 'import os, sys; st = os.stat(sys.argv[1]).st_rdev; print(st)
 QUEUE=/sys/block/${LOOP#/dev/}/queue
 RA_KB=$(cat "$QUEUE/read_ahead_kb")
 
-mlfs_start -o collectors=blk,readahead,collector_window_ms=200
+mlfs_start -o collectors=blk,readahead,collector_window_ms=200,blk_rows_per_s=0
 cd "$MNT"
 check_eq "$(status_of blk origin)" bpf "origin of blk"
 check_eq "$(status_of blk collector)" running "blk collector"
@@ -110,6 +111,22 @@ mlfs_stop
 mlfs_start
 check_eq "$(status_of blk collector)" "not running" "blk without -o collectors"
 check_match "$(status_of blk rows)" '^[1-9][0-9]*$' "blk's rows kept"
+mlfs_stop
+
+# A disk faster than the budget gives a sample: 16,000 direct reads of 4 KiB take
+# well over a second at 200 rows a second, and far fewer rows than requests.
+mlfs_start -o collectors=blk,blk_rows_per_s=200
+cd "$MNT"
+before=$(blk_sum 0)
+seen_before=$(status_of blk requests_seen)
+dd if="$LOOP" of=/dev/null bs=4k count=16000 iflag=direct status=none
+sleep 0.5
+seen=$(( $(status_of blk requests_seen) - seen_before ))
+rows=$(( ($(blk_sum 0) - before) / 4096 ))
+check_match "$(( seen >= 16000 ))" '^1$' "requests seen, sampled or not ($seen)"
+check_match "$(( rows > 0 && rows * 2 < seen ))" '^1$' "a sample of them in blk ($rows rows)"
+check_eq "$(status_of blk lost_events)" 0 "blk's lost events when sampling"
+cd /
 mlfs_stop
 
 exit $((FAILED > 0))
