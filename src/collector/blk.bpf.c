@@ -159,22 +159,21 @@ static __always_inline bool sampled(__u32 idx)
 /*
  * A request issued to @d: counted, and when its rate window is over, the odds for
  * the next one set from the window's rate, by the one CPU that ends the window.
+ * The clock is read at every 64th request only: enough to follow a rate that
+ * matters, which is hundreds of requests a window.
  */
 static __always_inline void disk_count(struct blk_disk *d)
 {
-	__u64 now, start, n, allowed, elapsed;
+	__u64 n = __sync_fetch_and_add(&d->requests, 1), now, start, allowed, elapsed;
 
-	__sync_fetch_and_add(&d->requests, 1);
-	if (!rows_per_s)
+	if (!rows_per_s || (n & 63))
 		return;
 	now = bpf_ktime_get_ns();
 	start = d->window_start_ns;
 	if (now - start < RATE_WINDOW_NS ||
-	    __sync_val_compare_and_swap(&d->window_start_ns, start, now) != start) {
-		__sync_fetch_and_add(&d->window_requests, 1);
+	    __sync_val_compare_and_swap(&d->window_start_ns, start, now) != start)
 		return;
-	}
-	n = __sync_lock_test_and_set(&d->window_requests, 1);
+	n -= __sync_lock_test_and_set(&d->window_first, n);
 	elapsed = now - start;
 	if (!start || elapsed > RATE_WINDOW_MAX_NS)
 		elapsed = RATE_WINDOW_MAX_NS;
@@ -310,14 +309,17 @@ int BPF_PROG(on_issue, struct request *rq)
 	return 0;
 }
 
-/* The driver gave the request back to be issued again: it is no longer in flight. */
+/*
+ * The request goes back to be issued again: it is no longer in flight. One the
+ * driver refused before starting it (MQ_RQ_IDLE) was never issued.
+ */
 SEC("tp_btf/block_rq_requeue")
 int BPF_PROG(on_requeue, struct request *rq)
 {
 	__u32 idx = disk_index(disk_dev(rq), false);
 	struct req_slot *s;
 
-	if (idx >= BLK_DISKS)
+	if (idx >= BLK_DISKS || rq->state == MQ_RQ_IDLE)
 		return 0;
 	disk_done(idx);
 	s = req_of_disk(rq_addr(rq), idx);

@@ -41,7 +41,7 @@ struct blk_disk {
 	__u64 next_sector;	 /* where the last issued request ended */
 	__u64 sampled_in_flight; /* of those, the sampled ones (slots taken) */
 	__u64 window_start_ns;	 /* the rate window's (bpf_ktime_get_ns()) */
-	__u64 window_requests;	 /* issued in it */
+	__u64 window_first;	 /* requests at its start */
 	/* A request is sampled when a random 32-bit number is at least this. */
 	__u32 unsampled;
 	__u32 pad;
