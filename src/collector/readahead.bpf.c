@@ -6,22 +6,27 @@
  * buffered reads take out of it, per device. Observation only.
  *
  * Insertions come from the mm_filemap_add_to_page_cache tracepoint (tp_btf: the
- * raw folio, no tracefs needed). Reads come, from Linux 6.10 on, from two
- * tracepoints of the page cache itself: mm_filemap_get_pages, where a buffered
- * read(2), pread(2) or splice asks for a range of pages, and mm_filemap_fault,
- * where a reader of a mapping faults a page in (read-around, sized by
- * read_ahead_kb, happens there). Direct I/O, and any other system call, runs no
- * program of this collector.
+ * raw folio, no tracefs needed). Reads come from the raw syscall tracepoints:
+ * each read(2) and pread64(2) of a regular file or a block device, without
+ * O_DIRECT, with its position and the bytes it returned; and, where the kernel
+ * has the mm_filemap_fault tracepoint (6.10 and later; the loader leaves the
+ * program out elsewhere), each page fault on a file's mapping, which is how
+ * mmap(2) readers read and where read-around, sized by read_ahead_kb, happens.
  *
- * Older kernels (6.1 among them) have neither tracepoint. There, reads come from
- * the raw syscall tracepoints instead: each read(2) and pread64(2) of a regular
- * file or a block device, without O_DIRECT, with its position and the bytes it
- * returned; mapped reads go unseen. The price: every system call runs the two
- * small programs at the end of this file, though for all but reads the first
- * returns at once. Why not the page cache's read path itself: fentry/fexit on
- * filemap_read() needs BPF trampolines and kprobes need the kprobe PMU, and
- * kernels exist without them (this project's own test machine refuses fentry with
- * EPERM and has no kprobe PMU).
+ * Why not the page cache's read path itself: fentry/fexit on filemap_read() needs
+ * BPF trampolines and kprobes need the kprobe PMU, and kernels exist without them
+ * (this project's own test machine refuses fentry with EPERM and has no kprobe
+ * PMU). And the mm_filemap_get_pages tracepoint (6.10) misses reads: it fires
+ * only when filemap_get_pages() returns a whole batch, not when the batch's last
+ * folio is still under readahead I/O, which is just when a cold sequential read
+ * is going on (measured: whole 8 MiB reads unseen on a busy machine).
+ *
+ * The price: every system call runs the two programs at the end of this file.
+ * The entry returns at once for all but read(2) and pread64(2), and for a direct
+ * or unrelated read once it has seen the file; the exit finds the thread's
+ * pending read in task storage, a pointer the kernel keeps in the task (none at
+ * all for a thread that never read a file), where a hash map keyed by thread cost
+ * about 100 ns on every system call.
  */
 #include "vmlinux.h"
 
@@ -37,44 +42,23 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFMT 00170000
 #define S_IFBLK 0060000
 #define S_IFREG 0100000
-#define PENDING_MAX 8192
-
 /* Set by the loader: these differ between architectures. */
-const volatile unsigned int page_shift = 12;
 const volatile long nr_read = -1;
 const volatile long nr_pread64 = -1;
 const volatile unsigned int o_direct = 0;
 
-/*
- * Where the thread's last call of filemap_get_pages() asked for pages: a read
- * larger than a batch (31 folios) asks again for the rest, from further on, and
- * those pages were counted with the first batch.
- */
-struct read_cursor {
-	__u64 mapping;
-	__u64 index;
-	__u64 last_index;
+/* A buffered read(2) or pread64(2) of a device's pages, between its entry and its exit. */
+struct pending_read {
+	__u64 file; /* the open file (an address); 0: no read pending */
+	__s64 pos;  /* pread64's offset; -1 for read(2) */
+	__u32 dev;
+	__u32 pad;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct read_cursor);
-} cursors SEC(".maps");
-
-/* A read(2) or pread64(2) between its entry and its exit, per thread. */
-struct pending_read {
-	__s64 pos; /* pread64's offset */
-	__s32 fd;
-	__u32 positional;
-};
-
-/* LRU: a thread that dies inside read(2) never exits from it. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, PENDING_MAX);
-	__type(key, __u64);
 	__type(value, struct pending_read);
 } pending SEC(".maps");
 
@@ -149,45 +133,6 @@ int BPF_PROG(on_insert, struct folio *folio)
 	return 0;
 }
 
-SEC("tp_btf/mm_filemap_get_pages")
-int BPF_PROG(on_get_pages, struct address_space *mapping, unsigned long index,
-	     unsigned long last_index)
-{
-	struct inode *host = mapping->host;
-	struct read_cursor *c;
-	__u64 last_page;
-	loff_t size;
-	__u32 dev;
-
-	if (!host)
-		return 0;
-	dev = inode_dev(host);
-	if (!dev)
-		return 0;
-	c = bpf_task_storage_get(&cursors, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (c) {
-		if (c->mapping == (__u64)mapping && c->last_index == last_index && index > c->index) {
-			c->index = index;
-			return 0;
-		}
-		c->mapping = (__u64)mapping;
-		c->index = index;
-		c->last_index = last_index;
-	}
-	/* The range is what the reader's buffer could take: a read past the end is cut off. */
-	size = host->i_size;
-	if (size <= 0)
-		return 0;
-	last_page = (__u64)(size - 1) >> page_shift;
-	if (index > last_page)
-		return 0;
-	if (last_index > last_page)
-		last_index = last_page;
-	send(RA_EVENT_PAGES, dev, index, last_index - index + 1);
-	return 0;
-}
-
 SEC("tp_btf/mm_filemap_fault")
 int BPF_PROG(on_fault, struct address_space *mapping, unsigned long index)
 {
@@ -199,25 +144,6 @@ int BPF_PROG(on_fault, struct address_space *mapping, unsigned long index)
 	dev = inode_dev(host);
 	if (dev)
 		send(RA_EVENT_PAGES, dev, index, 1);
-	return 0;
-}
-
-/* Kernels before 6.10: the two programs below, on every system call. */
-
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
-{
-	struct pending_read p = {};
-	__u64 key;
-
-	if (id != nr_read && id != nr_pread64)
-		return 0;
-	key = bpf_get_current_pid_tgid();
-	p.fd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-	p.positional = id == nr_pread64;
-	if (p.positional)
-		p.pos = (__s64)PT_REGS_PARM4_CORE_SYSCALL(regs);
-	bpf_map_update_elem(&pending, &key, &p, BPF_ANY);
 	return 0;
 }
 
@@ -235,23 +161,17 @@ static __always_inline struct file *fd_file(int fd)
 	return file;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
-	__u64 key = bpf_get_current_pid_tgid();
-	struct pending_read *pp = bpf_map_lookup_elem(&pending, &key), p;
+	struct pending_read *p;
 	struct inode *host;
 	struct file *file;
-	__s64 pos;
 	__u32 dev;
 
-	if (!pp)
+	if (id != nr_read && id != nr_pread64)
 		return 0;
-	p = *pp;
-	bpf_map_delete_elem(&pending, &key);
-	if (ret <= 0)
-		return 0;
-	file = fd_file(p.fd);
+	file = fd_file((int)PT_REGS_PARM1_CORE_SYSCALL(regs));
 	/* Direct I/O bypasses the page cache: readahead has no part in it. */
 	if (!file || (BPF_CORE_READ(file, f_flags) & o_direct))
 		return 0;
@@ -259,8 +179,32 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	dev = host ? inode_dev(host) : 0;
 	if (!dev)
 		return 0;
+	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p)
+		return 0;
+	p->file = (__u64)file;
+	p->dev = dev;
+	p->pos = id == nr_pread64 ? (__s64)PT_REGS_PARM4_CORE_SYSCALL(regs) : -1;
+	return 0;
+}
+
+/* A thread's system calls do not nest: the next exit is the pending read's. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct pending_read *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	struct file *file;
+	__s64 pos;
+
+	if (!p || !p->file)
+		return 0;
+	file = (struct file *)p->file;
+	p->file = 0;
+	if (ret <= 0)
+		return 0;
 	/* read(2) has moved the file's position past what it read. */
-	pos = p.positional ? p.pos : BPF_CORE_READ(file, f_pos) - ret;
-	send(RA_EVENT_READ, dev, (__u64)pos, (__u64)ret);
+	pos = p->pos >= 0 ? p->pos : BPF_CORE_READ(file, f_pos) - ret;
+	send(RA_EVENT_READ, p->dev, (__u64)pos, (__u64)ret);
 	return 0;
 }

@@ -120,24 +120,6 @@ static struct ra_device *device(struct ra_state *s, uint32_t dev)
 	return d;
 }
 
-/*
- * Where the kernel traces the page cache's reads (6.10 on), they are what is
- * counted; elsewhere reads are seen from the system calls, and page faults not
- * at all (readahead.bpf.c says why both ways).
- */
-static void use_page_cache_tracepoints(struct readahead_bpf *skel)
-{
-	bool page_cache = libbpf_find_vmlinux_btf_id("mm_filemap_get_pages", BPF_TRACE_RAW_TP) >= 0;
-
-	bpf_program__set_autoload(skel->progs.on_get_pages, page_cache);
-	bpf_map__set_autocreate(skel->maps.cursors, page_cache);
-	bpf_program__set_autoload(skel->progs.on_sys_enter, !page_cache);
-	bpf_program__set_autoload(skel->progs.on_sys_exit, !page_cache);
-	bpf_map__set_autocreate(skel->maps.pending, !page_cache);
-	if (libbpf_find_vmlinux_btf_id("mm_filemap_fault", BPF_TRACE_RAW_TP) < 0)
-		bpf_program__set_autoload(skel->progs.on_fault, false);
-}
-
 static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state, struct bpf_maps *ret_maps)
 {
 	struct ra_state *s = calloc(1, sizeof(*s));
@@ -154,11 +136,12 @@ static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state, struct
 		free(s);
 		return r;
 	}
-	s->skel->rodata->page_shift = (unsigned)__builtin_ctzl(s->page_size);
 	s->skel->rodata->nr_read = SYS_read;
 	s->skel->rodata->nr_pread64 = SYS_pread64;
 	s->skel->rodata->o_direct = O_DIRECT;
-	use_page_cache_tracepoints(s->skel);
+	/* Page faults are seen where the kernel has the tracepoint (6.10 and later). */
+	if (libbpf_find_vmlinux_btf_id("mm_filemap_fault", BPF_TRACE_RAW_TP) < 0)
+		bpf_program__set_autoload(s->skel->progs.on_fault, false);
 	r = readahead_bpf__load(s->skel);
 	if (r == 0)
 		r = readahead_bpf__attach(s->skel);

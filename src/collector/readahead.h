@@ -3,10 +3,9 @@
  * Copyright (C) 2026 The mlfs authors
  *
  * The readahead collector's record, as readahead.bpf.c writes it to the ring
- * buffer and readahead.c reads it: a folio added to the page cache, or a read
- * the page cache served: in pages where the kernel traces the page cache's reads
- * (buffered reads and page faults on mappings, 6.10 on), in bytes where it is
- * seen from read(2) and pread64(2).
+ * buffer and readahead.c reads it: a folio added to the page cache, a read
+ * served by the page cache (a buffered read(2) of a file or a block device, in
+ * bytes), or pages a page fault on a file's mapping took from it.
  */
 #ifndef MLFS_READAHEAD_H
 #define MLFS_READAHEAD_H
@@ -18,7 +17,7 @@
 enum ra_event_kind {
 	RA_EVENT_INSERT = 0, /* pages added to the page cache */
 	RA_EVENT_READ = 1,   /* a read(2) served from the page cache, in bytes */
-	RA_EVENT_PAGES = 2,  /* pages a buffered read or a page fault took from the page cache */
+	RA_EVENT_PAGES = 2,  /* pages a page fault on a file's mapping took from the page cache */
 };
 
 /*
