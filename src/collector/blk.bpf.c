@@ -14,16 +14,13 @@
  * these programs, and a record costs far more than the programs: the ring, then
  * user space making a row and SQLite storing it, about 2 us of CPU per request on
  * the 2-CPU machine this was measured on, a tenth of a fast device's request. So:
- *  - every request updates its disk's counts: requests seen and in flight per CPU
- *    (cpu_disks), as the CPU that issues it and the one that completes it are
- *    often two, and a line both write would move between them twice a request;
- *    where the last one ended in a line of its own (tails[]), which only issue
- *    writes;
+ *  - every request updates its disk's counts (requests in flight, where the last
+ *    one ended, requests seen) in a slot of disks[], which user space reads;
  *  - a request is sampled with odds each disk sets itself every 100 ms from its
  *    rate: every request while a disk is slower than the budget of rows
  *    (-o blk_rows_per_s), a uniform sample of the budget's size when it is
- *    faster. No user space in that loop: a daemon short of CPU cannot let it run
- *    away;
+ *    faster, and never more than the budget since the window began. No user
+ *    space in that loop: a daemon short of CPU cannot let it run away;
  *  - only sampled requests take a slot of requests[] from insertion or issue to
  *    completion, and only they are sent.
  * No hash map either: a lookup or update in one took about 100 ns here (buckets
@@ -89,26 +86,6 @@ struct {
 
 /* The disks, in global data: the programs index it directly, user space maps it. */
 struct blk_disk disks[BLK_DISKS];
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BLK_DISKS);
-	__type(key, __u32);
-	__type(value, struct blk_cpu_disk);
-} cpu_disks SEC(".maps");
-
-/* Where each disk's last issued request ended. */
-struct blk_disk_tail tails[BLK_DISKS];
-
-/* Set by the loader: the CPUs there can be, whose counts make a disk's in-flight count. */
-const volatile __u32 nr_cpus = 1;
-
-/*
- * The jiffy the collector saw its first request in. A request counts in flight
- * when it was issued after it: one issued before may complete, and one issued
- * in it may have been missed, so neither must change the count.
- */
-__u64 start_jiffies;
 
 /* One word per CPU, to turn a request's address into a number (see rq_addr()). */
 struct {
@@ -196,24 +173,23 @@ static __always_inline bool sampled(__u32 idx)
 }
 
 /*
- * Every 64th request a CPU issues to @d: counted in the disk's window, and when
- * the window is over, the odds for the next one set from its rate, by the one
- * CPU that ends it. Enough to follow a rate that matters, which is hundreds of
- * requests a window, without a shared line written at every request.
+ * A request issued to @d: counted, and when its rate window is over, the odds for
+ * the next one set from the window's rate, by the one CPU that ends the window.
+ * The clock is read at every 64th request only: enough to follow a rate that
+ * matters, which is hundreds of requests a window.
  */
-static __always_inline void disk_window(struct blk_disk *d)
+static __always_inline void disk_count(struct blk_disk *d)
 {
-	__u64 now, start, n, allowed, elapsed;
+	__u64 n = __sync_fetch_and_add(&d->requests, 1), now, start, allowed, elapsed;
 
-	__sync_fetch_and_add(&d->window_requests, 64);
-	if (!rows_per_s)
+	if (!rows_per_s || (n & 63))
 		return;
 	now = bpf_ktime_get_ns();
 	start = d->window_start_ns;
 	if (now - start < RATE_WINDOW_NS ||
 	    __sync_val_compare_and_swap(&d->window_start_ns, start, now) != start)
 		return;
-	n = __sync_lock_test_and_set(&d->window_requests, 0);
+	n -= __sync_lock_test_and_set(&d->window_first, n);
 	d->window_sampled = 0;
 	elapsed = now - start;
 	if (!start || elapsed > RATE_WINDOW_MAX_NS)
@@ -283,48 +259,13 @@ static __always_inline struct req_slot *req_of_disk(__u64 rq, __u32 idx)
 	return disks[idx % BLK_DISKS].sampled_in_flight ? req_find(rq) : NULL;
 }
 
-/* Whether a request issued in jiffy @issued counts in flight (see start_jiffies). */
-static __always_inline bool counted(__u64 issued)
+/* A request no longer in flight; never below zero, for those issued before the start. */
+static __always_inline void disk_done(__u32 idx)
 {
-	__u64 start = start_jiffies;
+	struct blk_disk *d = &disks[idx % BLK_DISKS];
 
-	return start && issued > start;
-}
-
-/*
- * A started request no longer in flight. Its issue's jiffy is when its timeout
- * was armed, right after the issue tracepoint: the deadline less the timeout.
- */
-static __always_inline void disk_done(struct request *rq, __u32 idx)
-{
-	struct blk_cpu_disk *pc = bpf_map_lookup_elem(&cpu_disks, &idx);
-
-	if (pc && counted(rq->deadline - rq->timeout))
-		__sync_fetch_and_add(&pc->in_flight, -1);
-}
-
-struct in_flight_sum {
-	__u32 idx;
-	__s64 sum;
-};
-
-static long add_cpu_in_flight(__u64 cpu, void *ctx)
-{
-	struct in_flight_sum *f = ctx;
-	struct blk_cpu_disk *pc = bpf_map_lookup_percpu_elem(&cpu_disks, &f->idx, (__u32)cpu);
-
-	if (pc)
-		f->sum += pc->in_flight;
-	return 0;
-}
-
-/* Disk @idx's requests in flight: a sum over CPUs, for sampled requests only. */
-static __always_inline __u32 in_flight(__u32 idx)
-{
-	struct in_flight_sum f = { .idx = idx };
-
-	bpf_loop(nr_cpus, add_cpu_in_flight, &f, 0);
-	return f.sum > 0 ? (__u32)f.sum : 0;
+	if ((__s64)__sync_fetch_and_add(&d->in_flight, -1) <= 0)
+		__sync_fetch_and_add(&d->in_flight, 1);
 }
 
 SEC("tp_btf/block_rq_insert")
@@ -350,30 +291,21 @@ int BPF_PROG(on_insert, struct request *rq)
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(on_issue, struct request *rq)
 {
-	__u64 sector = rq->__sector, distance, addr, now_jiffies = bpf_jiffies64(), n;
-	__u32 bytes = rq->__data_len, idx;
-	struct blk_cpu_disk *pc;
-	struct blk_disk_tail *t;
+	__u64 sector = rq->__sector, distance, addr;
+	__u32 bytes = rq->__data_len, idx, in_flight;
+	struct blk_disk *d;
 	struct req_slot *s;
-	bool in;
 
 	idx = disk_index(disk_dev(rq), true);
-	pc = bpf_map_lookup_elem(&cpu_disks, &idx);
-	if (idx >= BLK_DISKS || !pc) {
+	if (idx >= BLK_DISKS) {
 		count_lost();
 		return 0;
 	}
-	if (!start_jiffies)
-		__sync_val_compare_and_swap(&start_jiffies, 0, now_jiffies);
-	n = __sync_fetch_and_add(&pc->requests, 1);
-	in = counted(now_jiffies);
-	if (in)
-		__sync_fetch_and_add(&pc->in_flight, 1);
-	if (!(n & 63))
-		disk_window(&disks[idx]);
-	t = &tails[idx];
-	distance = sector > t->next_sector ? sector - t->next_sector : t->next_sector - sector;
-	t->next_sector = sector + (bytes >> 9);
+	d = &disks[idx];
+	disk_count(d);
+	in_flight = (__u32)__sync_fetch_and_add(&d->in_flight, 1);
+	distance = sector > d->next_sector ? sector - d->next_sector : d->next_sector - sector;
+	d->next_sector = sector + (bytes >> 9);
 
 	addr = rq_addr(rq);
 	if (!addr)
@@ -387,10 +319,7 @@ int BPF_PROG(on_issue, struct request *rq)
 		if (!s)
 			return 0;
 	}
-	/* The others: the sum has this one in it, when it counts. */
-	s->in_flight = in_flight(idx);
-	if (in && s->in_flight)
-		s->in_flight--;
+	s->in_flight = in_flight;
 	s->sector_distance = distance;
 	s->bytes = bytes;
 	s->issue_ns = bpf_ktime_get_ns();
@@ -409,7 +338,7 @@ int BPF_PROG(on_requeue, struct request *rq)
 
 	if (idx >= BLK_DISKS || rq->state == MQ_RQ_IDLE)
 		return 0;
-	disk_done(rq, idx);
+	disk_done(idx);
 	s = req_of_disk(rq_addr(rq), idx);
 	if (s)
 		s->issue_ns = 0;
@@ -430,7 +359,7 @@ int BPF_PROG(on_complete, struct request *rq, int error, unsigned int nr_bytes)
 	idx = disk_index(dev, false);
 	if (idx >= BLK_DISKS)
 		return 0;
-	disk_done(rq, idx);
+	disk_done(idx);
 	addr = rq_addr(rq);
 	s = req_of_disk(addr, idx);
 	if (!s)

@@ -11,7 +11,6 @@
  * the odds (blk.bpf.c says why, and what a row costs).
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <sys/sysmacros.h>
 
 #include "blk.h"
@@ -53,12 +52,6 @@ static int blk_load(const struct mlfs_bpf_options *opts, void **ret_state,
 	if (!skel)
 		return errno ? -errno : -ENOMEM;
 	skel->rodata->rows_per_s = opts->blk_rows_per_s;
-	r = libbpf_num_possible_cpus();
-	if (r < 0) {
-		blk_bpf__destroy(skel);
-		return r;
-	}
-	skel->rodata->nr_cpus = (__u32)r;
 	r = blk_bpf__load(skel);
 	if (r == 0)
 		r = blk_bpf__attach(skel);
@@ -77,30 +70,15 @@ static void blk_unload(void *state)
 	blk_bpf__destroy(state);
 }
 
-/* Requests the kernel side saw issued, sampled or not: a sum over disks and CPUs. */
+/* Requests the kernel side saw issued, sampled or not. */
 static uint64_t blk_observed(void *state)
 {
 	struct blk_bpf *skel = state;
-	int ncpus = libbpf_num_possible_cpus();
-	struct blk_cpu_disk *per_cpu;
 	uint64_t sum = 0;
-	uint32_t i;
-	int c;
+	unsigned i;
 
-	if (ncpus <= 0)
-		return 0;
-	per_cpu = calloc((size_t)ncpus, sizeof(*per_cpu));
-	if (!per_cpu)
-		return 0;
-	for (i = 0; i < BLK_DISKS; i++) {
-		if (!__atomic_load_n(&skel->bss->disks[i].dev, __ATOMIC_RELAXED) ||
-		    bpf_map__lookup_elem(skel->maps.cpu_disks, &i, sizeof(i), per_cpu,
-					 (size_t)ncpus * sizeof(*per_cpu), 0) < 0)
-			continue;
-		for (c = 0; c < ncpus; c++)
-			sum += per_cpu[c].requests;
-	}
-	free(per_cpu);
+	for (i = 0; i < BLK_DISKS; i++)
+		sum += __atomic_load_n(&skel->bss->disks[i].requests, __ATOMIC_RELAXED);
 	return sum;
 }
 

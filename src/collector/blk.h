@@ -36,25 +36,16 @@ struct blk_event {
 
 struct blk_disk {
 	__u64 dev;		 /* as in blk_event; 0 while the slot is free */
-	__u64 sampled_in_flight; /* sampled requests in flight (slots taken) */
+	__u64 requests;		 /* issued since the collector started */
+	__u64 in_flight;	 /* issued and not completed, as a signed count */
+	__u64 next_sector;	 /* where the last issued request ended */
+	__u64 sampled_in_flight; /* of those, the sampled ones (slots taken) */
 	__u64 window_start_ns;	 /* the rate window's (bpf_ktime_get_ns()) */
-	__u64 window_requests;	 /* issued in it, counted 64 at a time */
+	__u64 window_first;	 /* requests at its start */
 	__u64 window_sampled;	 /* sampled in it, or at least asked to be */
 	/* A request is sampled when a random 32-bit number is at least this. */
 	__u32 unsampled;
 	__u32 pad;
-};
-
-/* Where a disk's last issued request ended: a cache line of its own, written by issue only. */
-struct blk_disk_tail {
-	__u64 next_sector;
-	__u64 pad[7];
-};
-
-/* A disk's counts on one CPU: a sum over CPUs is the disk's. */
-struct blk_cpu_disk {
-	__s64 in_flight; /* issued here less completed here: one CPU's share may be negative */
-	__u64 requests;	 /* issued here since the collector started */
 };
 
 #endif
