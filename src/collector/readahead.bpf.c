@@ -147,17 +147,42 @@ int BPF_PROG(on_fault, struct address_space *mapping, unsigned long index)
 	return 0;
 }
 
-/* The open file behind @fd in the current task, or NULL. */
+/* One word per CPU, to turn a BTF pointer into a number (see fd_file()). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} scratch SEC(".maps");
+
+/*
+ * The open file behind @fd in the current task, or NULL. This runs for every
+ * read(2), direct ones included, so the walk to the table uses plain loads (the
+ * task's BTF pointer) instead of a helper call per field. Indexing the table is
+ * arithmetic the verifier allows on no BTF pointer: its address goes through a
+ * map value, which makes it a plain number, and one helper reads the entry.
+ */
 static __always_inline struct file *fd_file(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds, *file = NULL;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct files_struct *files = task->files;
+	struct file *file = NULL;
+	struct fdtable *fdt;
+	__u32 zero = 0;
+	__u64 *word;
 
-	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!files)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	fdt = files->fdt;
+	if (!fdt || fd < 0 || (unsigned int)fd >= fdt->max_fds)
+		return NULL;
+	word = bpf_map_lookup_elem(&scratch, &zero);
+	if (!word)
+		return NULL;
+	/* volatile: else the compiler hands the pointer straight back. */
+	*(volatile __u64 *)word = (__u64)fdt->fd;
+	bpf_probe_read_kernel(&file, sizeof(file),
+			      (void *)(*(volatile __u64 *)word + (__u64)fd * sizeof(file)));
 	return file;
 }
 
