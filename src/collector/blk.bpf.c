@@ -36,6 +36,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "blk.h"
+#include "bpf_addr_i.h"
 #include "bpf_ring_i.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -86,31 +87,6 @@ struct {
 
 /* The disks, in global data: the programs index it directly, user space maps it. */
 struct blk_disk disks[BLK_DISKS];
-
-/* One word per CPU, to turn a request's address into a number (see rq_addr()). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} scratch SEC(".maps");
-
-/*
- * The request's address as a number, which the slots are found by. The verifier
- * allows no arithmetic on a BTF pointer, such as hashing; a copy of it read back
- * from a map value is a plain number.
- */
-static __always_inline __u64 rq_addr(struct request *rq)
-{
-	__u32 zero = 0;
-	__u64 *word = bpf_map_lookup_elem(&scratch, &zero);
-
-	if (!word)
-		return 0;
-	/* volatile: else the compiler hands the pointer straight back. */
-	*(volatile __u64 *)word = (__u64)rq;
-	return *(volatile __u64 *)word;
-}
 
 static __always_inline __u32 hash(__u64 v, unsigned int bits)
 {
@@ -277,7 +253,7 @@ int BPF_PROG(on_insert, struct request *rq)
 
 	if (idx >= BLK_DISKS)
 		return 0;
-	addr = rq_addr(rq);
+	addr = addr_of(rq);
 	/* Inserted again after a requeue: the first insertion counts. */
 	if (!addr || req_of_disk(addr, idx) || !sampled(idx))
 		return 0;
@@ -307,7 +283,7 @@ int BPF_PROG(on_issue, struct request *rq)
 	distance = sector > d->next_sector ? sector - d->next_sector : d->next_sector - sector;
 	d->next_sector = sector + (bytes >> 9);
 
-	addr = rq_addr(rq);
+	addr = addr_of(rq);
 	if (!addr)
 		return 0;
 	/* Sampled at insertion, or issued again after a requeue. */
@@ -339,7 +315,7 @@ int BPF_PROG(on_requeue, struct request *rq)
 	if (idx >= BLK_DISKS || rq->state == MQ_RQ_IDLE)
 		return 0;
 	disk_done(idx);
-	s = req_of_disk(rq_addr(rq), idx);
+	s = req_of_disk(addr_of(rq), idx);
 	if (s)
 		s->issue_ns = 0;
 	return 0;
@@ -360,7 +336,7 @@ int BPF_PROG(on_complete, struct request *rq, int error, unsigned int nr_bytes)
 	if (idx >= BLK_DISKS)
 		return 0;
 	disk_done(idx);
-	addr = rq_addr(rq);
+	addr = addr_of(rq);
 	s = req_of_disk(addr, idx);
 	if (!s)
 		return 0;

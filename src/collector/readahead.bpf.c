@@ -34,6 +34,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "bpf_addr_i.h"
 #include "bpf_ring_i.h"
 #include "readahead.h"
 
@@ -147,20 +148,11 @@ int BPF_PROG(on_fault, struct address_space *mapping, unsigned long index)
 	return 0;
 }
 
-/* One word per CPU, to turn a BTF pointer into a number (see fd_file()). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} scratch SEC(".maps");
-
 /*
  * The open file behind @fd in the current task, or NULL. This runs for every
  * read(2), direct ones included, so the walk to the table uses plain loads (the
- * task's BTF pointer) instead of a helper call per field. Indexing the table is
- * arithmetic the verifier allows on no BTF pointer: its address goes through a
- * map value, which makes it a plain number, and one helper reads the entry.
+ * task's BTF pointer) instead of a helper call per field; the table is indexed
+ * as a number (bpf_addr_i.h), and one helper reads the entry.
  */
 static __always_inline struct file *fd_file(int fd)
 {
@@ -168,21 +160,17 @@ static __always_inline struct file *fd_file(int fd)
 	struct files_struct *files = task->files;
 	struct file *file = NULL;
 	struct fdtable *fdt;
-	__u32 zero = 0;
-	__u64 *word;
+	__u64 table;
 
 	if (!files)
 		return NULL;
 	fdt = files->fdt;
 	if (!fdt || fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	word = bpf_map_lookup_elem(&scratch, &zero);
-	if (!word)
+	table = addr_of(fdt->fd);
+	if (!table)
 		return NULL;
-	/* volatile: else the compiler hands the pointer straight back. */
-	*(volatile __u64 *)word = (__u64)fdt->fd;
-	bpf_probe_read_kernel(&file, sizeof(file),
-			      (void *)(*(volatile __u64 *)word + (__u64)fd * sizeof(file)));
+	bpf_probe_read_kernel(&file, sizeof(file), (void *)(table + (__u64)fd * sizeof(file)));
 	return file;
 }
 
