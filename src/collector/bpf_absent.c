@@ -64,6 +64,11 @@ bool mlfs_bpf_observed(struct mlfs_bpf *b, struct mlfs_subsys *ss, const char **
 	return false;
 }
 
+const char *mlfs_bpf_observed_by(struct mlfs_bpf *b, struct mlfs_subsys *ss)
+{
+	return NULL;
+}
+
 void mlfs_bpf_free(struct mlfs_bpf *b)
 {
 	free(b);

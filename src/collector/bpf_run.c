@@ -438,6 +438,13 @@ bool mlfs_bpf_observed(struct mlfs_bpf *b, struct mlfs_subsys *ss, const char **
 	return true;
 }
 
+const char *mlfs_bpf_observed_by(struct mlfs_bpf *b, struct mlfs_subsys *ss)
+{
+	const struct bpf_source *src = source_of(b, ss);
+
+	return src && src->c->observed_by ? src->c->observed_by(src->state) : NULL;
+}
+
 void mlfs_bpf_free(struct mlfs_bpf *b)
 {
 	uint64_t one = 1;

@@ -182,6 +182,13 @@ bool mlfs_bpf_lost_events(struct mlfs_bpf *bpf, struct mlfs_subsys *ss, uint64_t
 bool mlfs_bpf_observed(struct mlfs_bpf *bpf, struct mlfs_subsys *ss, const char **ret_name,
 		       uint64_t *ret_n);
 
+/*
+ * mlfs_bpf_observed_by() - when @ss is a running collector's subsystem whose
+ * kernel side takes its events where the kernel allows (readahead's reads): what
+ * it takes them from ("fexit/filemap_read"); else NULL.
+ */
+const char *mlfs_bpf_observed_by(struct mlfs_bpf *bpf, struct mlfs_subsys *ss);
+
 /* Stop the reader, queue the rows it made, detach and unload. Accepts NULL. */
 void mlfs_bpf_free(struct mlfs_bpf *bpf);
 

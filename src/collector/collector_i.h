@@ -63,6 +63,11 @@ struct bpf_collector {
 	const char *observed_name;
 	uint64_t (*observed)(void *state);
 	/*
+	 * Where the kernel side takes its events from, when that depends on the kernel
+	 * (status's "observed_by"); may be NULL.
+	 */
+	const char *(*observed_by)(void *state);
+	/*
 	 * The collector's subsystem is ready: start what acts on it (readahead's
 	 * mode gate). May be NULL. Returns 0 or -errno; unload() undoes it.
 	 */

@@ -6,27 +6,27 @@
  * buffered reads take out of it, per device. Observation only.
  *
  * Insertions come from the mm_filemap_add_to_page_cache tracepoint (tp_btf: the
- * raw folio, no tracefs needed). Reads come from the raw syscall tracepoints:
- * each read(2) and pread64(2) of a regular file or a block device, without
- * O_DIRECT, with its position and the bytes it returned; and, where the kernel
- * has the mm_filemap_fault tracepoint (6.10 and later; the loader leaves the
- * program out elsewhere), each page fault on a file's mapping, which is how
- * mmap(2) readers read and where read-around, sized by read_ahead_kb, happens.
+ * raw folio, no tracefs needed). Page faults on a file's mapping, which is how
+ * mmap(2) readers read and where read-around, sized by read_ahead_kb, happens,
+ * come from the mm_filemap_fault tracepoint where the kernel has it (6.10 and
+ * later; the loader leaves the program out elsewhere).
  *
- * Why not the page cache's read path itself: fentry/fexit on filemap_read() needs
- * BPF trampolines and kprobes need the kprobe PMU, and kernels exist without them
- * (this project's own test machine refuses fentry with EPERM and has no kprobe
- * PMU). And the mm_filemap_get_pages tracepoint (6.10) misses reads: it fires
- * only when filemap_get_pages() returns a whole batch, not when the batch's last
- * folio is still under readahead I/O, which is just when a cold sequential read
- * is going on (measured: whole 8 MiB reads unseen on a busy machine).
+ * Buffered reads come from fexit on filemap_read(), the page cache's read path,
+ * where the kernel has BPF trampolines (Debian's kernels do): every buffered
+ * read, and nothing else runs a program. Where it has not (this project's own
+ * test machine refuses fentry and fexit with EPERM, and has no kprobe PMU
+ * either), the loader takes the raw syscall tracepoints instead: each read(2) and
+ * pread64(2) of a regular file or a block device, without O_DIRECT, with its
+ * position and the bytes it returned. Their price: every system call of every
+ * process runs the two programs at the end of this file, and the kernel's slower
+ * traced path (getppid(2) measured 150 ns instead of 96 here). The entry lets go
+ * at once of anything but a buffered read of a device's pages; the exit finds the
+ * thread's pending read in task storage, a pointer the kernel keeps in the task.
  *
- * The price: every system call runs the two programs at the end of this file.
- * The entry returns at once for all but read(2) and pread64(2), and for a direct
- * or unrelated read once it has seen the file; the exit finds the thread's
- * pending read in task storage, a pointer the kernel keeps in the task (none at
- * all for a thread that never read a file), where a hash map keyed by thread cost
- * about 100 ns on every system call.
+ * Not the mm_filemap_get_pages tracepoint (6.10): it fires only when
+ * filemap_get_pages() returns a whole batch, not when the batch's last folio is
+ * still under readahead I/O, which is just when a cold sequential read is going
+ * on (measured: whole 8 MiB reads unseen on a busy machine).
  */
 #include "vmlinux.h"
 
@@ -148,6 +148,34 @@ int BPF_PROG(on_fault, struct address_space *mapping, unsigned long index)
 	return 0;
 }
 
+/* The device whose pages @file reads, or 0: a direct or unrelated read. */
+static __always_inline __u32 file_dev(struct file *file)
+{
+	struct inode *host;
+
+	/* Direct I/O bypasses the page cache: readahead has no part in it. */
+	if (!file || (BPF_CORE_READ(file, f_flags) & o_direct))
+		return 0;
+	host = BPF_CORE_READ(file, f_mapping, host);
+	return host ? inode_dev(host) : 0;
+}
+
+SEC("fexit/filemap_read")
+int BPF_PROG(on_filemap_read, struct kiocb *iocb, struct iov_iter *iter, ssize_t already_read,
+	     ssize_t ret)
+{
+	__s64 bytes = ret - already_read;
+	__u32 dev;
+
+	if (bytes <= 0)
+		return 0;
+	dev = file_dev(iocb->ki_filp);
+	/* The position has moved past what this call read. */
+	if (dev)
+		send(RA_EVENT_READ, dev, (__u64)(iocb->ki_pos - bytes), (__u64)bytes);
+	return 0;
+}
+
 /*
  * The open file behind @fd in the current task, or NULL. This runs for every
  * read(2), direct ones included, so the walk to the table uses plain loads (the
@@ -178,18 +206,13 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
 	struct pending_read *p;
-	struct inode *host;
 	struct file *file;
 	__u32 dev;
 
 	if (id != nr_read && id != nr_pread64)
 		return 0;
 	file = fd_file((int)PT_REGS_PARM1_CORE_SYSCALL(regs));
-	/* Direct I/O bypasses the page cache: readahead has no part in it. */
-	if (!file || (BPF_CORE_READ(file, f_flags) & o_direct))
-		return 0;
-	host = BPF_CORE_READ(file, f_mapping, host);
-	dev = host ? inode_dev(host) : 0;
+	dev = file_dev(file);
 	if (!dev)
 		return 0;
 	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,

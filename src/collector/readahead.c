@@ -67,6 +67,7 @@ struct ra_device {
 
 struct ra_state {
 	struct readahead_bpf *skel;
+	bool fexit; /* reads from fexit on filemap_read(), not from the system calls */
 	unsigned page_size;
 	int64_t window_ns;
 	int64_t window_end_ns; /* 0 until the first tick */
@@ -120,6 +121,39 @@ static struct ra_device *device(struct ra_state *s, uint32_t dev)
 	return d;
 }
 
+/*
+ * Load and attach the kernel side, its reads seen by fexit on filemap_read() when
+ * @fexit, else from the system calls (readahead.bpf.c says why both). Returns 0 or
+ * -errno, with nothing left loaded.
+ */
+static int open_and_attach(bool fexit, struct readahead_bpf **ret_skel)
+{
+	struct readahead_bpf *skel = readahead_bpf__open();
+	int r;
+
+	if (!skel)
+		return errno ? -errno : -ENOMEM;
+	skel->rodata->nr_read = SYS_read;
+	skel->rodata->nr_pread64 = SYS_pread64;
+	skel->rodata->o_direct = O_DIRECT;
+	bpf_program__set_autoload(skel->progs.on_filemap_read, fexit);
+	bpf_program__set_autoload(skel->progs.on_sys_enter, !fexit);
+	bpf_program__set_autoload(skel->progs.on_sys_exit, !fexit);
+	bpf_map__set_autocreate(skel->maps.pending, !fexit);
+	/* Page faults are seen where the kernel has the tracepoint (6.10 and later). */
+	if (libbpf_find_vmlinux_btf_id("mm_filemap_fault", BPF_TRACE_RAW_TP) < 0)
+		bpf_program__set_autoload(skel->progs.on_fault, false);
+	r = readahead_bpf__load(skel);
+	if (r == 0)
+		r = readahead_bpf__attach(skel);
+	if (r < 0) {
+		readahead_bpf__destroy(skel);
+		return r;
+	}
+	*ret_skel = skel;
+	return 0;
+}
+
 static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state, struct bpf_maps *ret_maps)
 {
 	struct ra_state *s = calloc(1, sizeof(*s));
@@ -130,23 +164,14 @@ static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state, struct
 		return -ENOMEM;
 	s->page_size = page > 0 ? (unsigned)page : 4096;
 	s->window_ns = (int64_t)opts->window_ms * 1000000;
-	s->skel = readahead_bpf__open();
-	if (!s->skel) {
-		r = errno ? -errno : -ENOMEM;
-		free(s);
-		return r;
-	}
-	s->skel->rodata->nr_read = SYS_read;
-	s->skel->rodata->nr_pread64 = SYS_pread64;
-	s->skel->rodata->o_direct = O_DIRECT;
-	/* Page faults are seen where the kernel has the tracepoint (6.10 and later). */
-	if (libbpf_find_vmlinux_btf_id("mm_filemap_fault", BPF_TRACE_RAW_TP) < 0)
-		bpf_program__set_autoload(s->skel->progs.on_fault, false);
-	r = readahead_bpf__load(s->skel);
-	if (r == 0)
-		r = readahead_bpf__attach(s->skel);
+	/* fexit on filemap_read() where the kernel has BPF trampolines, else the system calls. */
+	s->fexit = true;
+	r = open_and_attach(true, &s->skel);
 	if (r < 0) {
-		readahead_bpf__destroy(s->skel);
+		s->fexit = false;
+		r = open_and_attach(false, &s->skel);
+	}
+	if (r < 0) {
 		free(s);
 		return r;
 	}
@@ -154,6 +179,13 @@ static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state, struct
 	ret_maps->lost_fd = bpf_map__fd(s->skel->maps.lost);
 	*ret_state = s;
 	return 0;
+}
+
+static const char *ra_observed_by(void *state)
+{
+	const struct ra_state *s = state;
+
+	return s->fexit ? "fexit/filemap_read" : "tp_btf/sys_enter,sys_exit";
 }
 
 static void ra_unload(void *state)
@@ -281,5 +313,6 @@ const struct bpf_collector bpf_readahead_collector = {
 	.unload = ra_unload,
 	.event = ra_event,
 	.tick = ra_tick,
+	.observed_by = ra_observed_by,
 	.act = ra_act,
 };

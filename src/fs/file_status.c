@@ -76,7 +76,7 @@ static int show_model(struct fs_file *f)
 static int show_collector(struct fs_file *f)
 {
 	uint64_t lost, observed;
-	const char *name;
+	const char *name, *by;
 	int r;
 
 	if (mlfs_subsys_origin(f->ss) != MLFS_ORIGIN_BPF)
@@ -86,6 +86,9 @@ static int show_collector(struct fs_file *f)
 	r = fs_file_printf(f, "collector: running\nlost_events: %" PRIu64 "\n", lost);
 	if (r == 0 && mlfs_bpf_observed(f->fs->bpf, f->ss, &name, &observed))
 		r = fs_file_printf(f, "%s: %" PRIu64 "\n", name, observed);
+	by = mlfs_bpf_observed_by(f->fs->bpf, f->ss);
+	if (r == 0 && by)
+		r = fs_file_printf(f, "observed_by: %s\n", by);
 	return r;
 }
 

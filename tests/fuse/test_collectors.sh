@@ -36,6 +36,8 @@ check_eq "$(head -n 1 readahead/dataset)" \
 	dev,insertions,accesses,offset_stddev,delta_mean,hit_ratio,bytes,read_ahead_kb \
 	"readahead's columns"
 check_eq "$(status_of readahead target)" read_ahead_kb "readahead's target"
+check_match "$(status_of readahead observed_by)" '^(fexit/filemap_read|tp_btf/sys_enter,sys_exit)$' \
+	"where readahead takes reads from"
 grep -q 'blk: eBPF collector running' "$LOG" || bad "the log says blk runs"
 
 # blk_sum OP: bytes of the device's requests of that kind (0 read, 1 write).

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Copyright (C) 2026 The mlfs authors
 # Guest script for run-vm: the eBPF collectors on Debian's own kernel, whose BTF they
-# were not built against (CO-RE relocates them), and where readahead sees reads from
-# the system calls (no mm_filemap_fault before 6.10). Direct reads of a loop device
-# appear in blk/dataset, one row per request; buffered reads in readahead/dataset.
+# were not built against (CO-RE relocates them), and which has BPF trampolines, so
+# that readahead sees reads by fexit on filemap_read() (the machine of the bpf suite
+# refuses that: its readahead reads from the system calls). Direct reads of a loop
+# device appear in blk/dataset, one row per request; buffered reads in
+# readahead/dataset.
 set -eu
 
 fail() {
@@ -37,6 +39,9 @@ mount -t fuse mlfs /mlfs \
 	-o db=/tmp/mlfs.db,collectors=blk,readahead,collector_window_ms=200,blk_rows_per_s=0
 grep -q '^collector: running' /mlfs/blk/status || fail "blk does not run: $(cat /mlfs/blk/status)"
 grep -q '^collector: running' /mlfs/readahead/status || fail "readahead does not run"
+# Debian's kernel has BPF trampolines: reads from the page cache's read path, not syscalls.
+grep -q '^observed_by: fexit/filemap_read$' /mlfs/readahead/status ||
+	fail "readahead's reads: $(grep observed_by /mlfs/readahead/status)"
 
 # blk_sum: bytes of the loop device's reads in blk/dataset.
 blk_sum() {
