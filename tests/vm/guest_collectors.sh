@@ -8,21 +8,7 @@
 # device appear in blk/dataset, one row per request; buffered reads in
 # readahead/dataset.
 set -eu
-
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-# wait_for WHAT CONDITION: the shell CONDITION within 60 s (TCG is slow).
-wait_for() {
-	i=0
-	while ! eval "$2"; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || fail "$1: not within 60 s"
-		sleep 0.1
-	done
-}
+. /mlfs-vm/lib.sh
 
 [ -r /sys/kernel/btf/vmlinux ] || { echo "SKIP: this kernel has no BTF"; exit 77; }
 modprobe loop || fail "loop.ko did not load"

@@ -7,21 +7,7 @@
 # daemon killed drops the kernel to emergency with a reason; a new daemon
 # reconnects; everything unloads cleanly (run-vm fails on any kernel warning).
 set -eu
-
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-# wait_for WHAT CONDITION: the shell CONDITION within 40 s (TCG is slow).
-wait_for() {
-	i=0
-	while ! eval "$2"; do
-		i=$((i + 1))
-		[ $i -lt 400 ] || fail "$1: not within 40 s"
-		sleep 0.1
-	done
-}
+. /mlfs-vm/lib.sh
 
 stat_of() {
 	sed -n "s/^$1 //p" /sys/kernel/mlproxy/demo/stats

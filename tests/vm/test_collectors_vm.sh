@@ -9,4 +9,5 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [[ $EUID -eq 0 ]] || { echo "SKIP: needs root to prepare the VM kernel" >&2; exit 77; }
 "$MLFS" --help | grep -q 'not built' && { echo "SKIP: mlfs built without eBPF collectors" >&2; exit 77; }
 
-"$here/run-vm" --mlfs "$MLFS" --script "$here/guest_collectors.sh" --timeout 300
+"$here/run-vm" --mlfs "$MLFS" --files "$here/guest_lib.sh:/mlfs-vm/lib.sh" \
+	--script "$here/guest_collectors.sh" --timeout 300

@@ -14,5 +14,5 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/mlfs-vm-build.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 modules=$("$here/build-modules" "$out") || exit $?
 
-"$here/run-vm" --mlfs "$MLFS" --modules "$modules" --script "$here/guest_mlproxy.sh" \
-	--timeout 300
+"$here/run-vm" --mlfs "$MLFS" --modules "$modules" --files "$here/guest_lib.sh:/mlfs-vm/lib.sh" \
+	--script "$here/guest_mlproxy.sh" --timeout 300
