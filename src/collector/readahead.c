@@ -123,10 +123,10 @@ static struct ra_device *device(struct ra_state *s, uint32_t dev)
 
 /*
  * Load and attach the kernel side, its reads seen by fexit on filemap_read() when
- * @fexit, else from the system calls (readahead.bpf.c says why both). Returns 0 or
- * -errno, with nothing left loaded.
+ * @fexit, else from the system calls (readahead.bpf.c says why both), and page
+ * faults when @faults. Returns 0 or -errno, with nothing left loaded.
  */
-static int open_and_attach(bool fexit, struct readahead_bpf **ret_skel)
+static int open_and_attach(bool fexit, bool faults, struct readahead_bpf **ret_skel)
 {
 	struct readahead_bpf *skel = readahead_bpf__open();
 	int r;
@@ -140,9 +140,7 @@ static int open_and_attach(bool fexit, struct readahead_bpf **ret_skel)
 	bpf_program__set_autoload(skel->progs.on_sys_enter, !fexit);
 	bpf_program__set_autoload(skel->progs.on_sys_exit, !fexit);
 	bpf_map__set_autocreate(skel->maps.pending, !fexit);
-	/* Page faults are seen where the kernel has the tracepoint (6.10 and later). */
-	if (libbpf_find_vmlinux_btf_id("mm_filemap_fault", BPF_TRACE_RAW_TP) < 0)
-		bpf_program__set_autoload(skel->progs.on_fault, false);
+	bpf_program__set_autoload(skel->progs.on_fault, faults);
 	r = readahead_bpf__load(skel);
 	if (r == 0)
 		r = readahead_bpf__attach(skel);
@@ -158,18 +156,24 @@ static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state, struct
 {
 	struct ra_state *s = calloc(1, sizeof(*s));
 	long page = sysconf(_SC_PAGESIZE);
+	bool faults;
 	int r;
 
 	if (!s)
 		return -ENOMEM;
 	s->page_size = page > 0 ? (unsigned)page : 4096;
 	s->window_ns = (int64_t)opts->window_ms * 1000000;
+	/*
+	 * Page faults are seen where the kernel has the tracepoint (6.10 and later): asked
+	 * once, as it parses the kernel's whole BTF.
+	 */
+	faults = libbpf_find_vmlinux_btf_id("mm_filemap_fault", BPF_TRACE_RAW_TP) >= 0;
 	/* fexit on filemap_read() where the kernel has BPF trampolines, else the system calls. */
 	s->fexit = true;
-	r = open_and_attach(true, &s->skel);
+	r = open_and_attach(true, faults, &s->skel);
 	if (r < 0) {
 		s->fexit = false;
-		r = open_and_attach(false, &s->skel);
+		r = open_and_attach(false, faults, &s->skel);
 	}
 	if (r < 0) {
 		free(s);
