@@ -165,7 +165,7 @@ static int subsys_of(struct mlfs_bpf *b, const struct bpf_collector *c, struct m
 	}
 	ss = mlfs_store_subsys_get(b->store, name);
 	if (!ss) {
-		r = mlfs_store_subsys_create(b->store, name, MLFS_ORIGIN_BPF, &ss);
+		r = mlfs_store_subsys_create_defined(b->store, name, MLFS_ORIGIN_BPF, cols, &ss);
 		if (r < 0) {
 			b->log(LOG_ERR,
 			       "%s: eBPF collector not started: cannot create its "

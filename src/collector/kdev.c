@@ -286,7 +286,8 @@ static void on_register(struct mlfs_kdev *k, const struct mlproxy_register *reg)
 	}
 	ss = mlfs_store_subsys_get(k->store, reg->name);
 	if (!ss) {
-		r = mlfs_store_subsys_create(k->store, reg->name, MLFS_ORIGIN_KERNEL, &ss);
+		r = mlfs_store_subsys_create_defined(k->store, reg->name, MLFS_ORIGIN_KERNEL,
+						     cols, &ss);
 		if (r < 0) {
 			k->log(LOG_ERR, "kernel subsystem %s: cannot create it: %s", reg->name,
 			       strerror(-r));

@@ -129,6 +129,16 @@ struct mlfs_columns {
 int mlfs_store_subsys_define(struct mlfs_store *store, struct mlfs_subsys *ss,
 			     const struct mlfs_columns *cols);
 
+/*
+ * mlfs_store_subsys_create_defined() - mlfs_store_subsys_create() with @cols too, as
+ * mlfs_store_subsys_define() takes them, in one transaction: the subsystem is never
+ * seen without its columns (a kernel's or a collector's, whose columns are known).
+ * Also -EINVAL for columns that are not valid.
+ */
+int mlfs_store_subsys_create_defined(struct mlfs_store *store, const char *name,
+				     enum mlfs_origin origin, const struct mlfs_columns *cols,
+				     struct mlfs_subsys **ret_ss);
+
 /* Copy the subsystem's columns into @ret (n == 0: not defined yet). */
 void mlfs_subsys_columns(struct mlfs_subsys *ss, struct mlfs_columns *ret);
 

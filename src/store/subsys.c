@@ -241,112 +241,6 @@ static int history_insert(sqlite3 *db, int64_t id, int64_t at, enum mlfs_mode mo
 	return step_done(db, stmt);
 }
 
-int mlfs_store_subsys_create(struct mlfs_store *store, const char *name, enum mlfs_origin origin,
-			     struct mlfs_subsys **ret_ss)
-{
-	struct mlfs_subsys *ss, *existing;
-	sqlite3_stmt *stmt;
-	char reason[MLFS_REASON_MAX];
-	int64_t now = store_now_ns();
-	int r;
-
-	r = mlfs_subsys_name_check(name);
-	if (r < 0)
-		return r;
-	pthread_mutex_lock(&store->db_lock);
-	existing = mlfs_store_subsys_get(store, name);
-	if (existing) {
-		mlfs_subsys_unref(existing);
-		r = -EEXIST;
-		goto out_unlock;
-	}
-	r = store_exec(store->db, "BEGIN IMMEDIATE");
-	if (r < 0)
-		goto out_unlock;
-	r = prepare(store->db, "INSERT INTO subsystems (name, origin, created_at) VALUES (?,?,?)",
-		    &stmt);
-	if (r < 0)
-		goto out_rollback;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, mlfs_origin_name(origin), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, now);
-	r = step_done(store->db, stmt);
-	if (r < 0)
-		goto out_rollback;
-
-	ss = subsys_new(sqlite3_last_insert_rowid(store->db), name, origin);
-	if (!ss) {
-		r = -ENOMEM;
-		goto out_rollback;
-	}
-	ss->rows_max = store->rows_max;
-	ss->autoretrain = true;
-	snprintf(reason, sizeof(reason), "created (%s subsystem)", mlfs_origin_name(origin));
-	r = history_insert(store->db, ss->id, now, MLFS_MODE_LEARNING, reason);
-	if (r == 0)
-		r = store_exec(store->db, "COMMIT");
-	if (r < 0) {
-		mlfs_subsys_unref(ss);
-		goto out_rollback;
-	}
-	ss->mode = MLFS_MODE_LEARNING;
-	snprintf(ss->mode_reason, sizeof(ss->mode_reason), "%s", reason);
-	ss->mode_changed_ns = now;
-	ss->mode_changes = 1;
-	if (ret_ss)
-		*ret_ss = mlfs_subsys_ref(ss);
-	r = registry_add(store, ss);
-	if (r < 0 && ret_ss)
-		mlfs_subsys_unref(*ret_ss);
-	if (r < 0)
-		mlfs_subsys_unref(ss);
-	goto out_unlock;
-
-out_rollback:
-	store_exec(store->db, "ROLLBACK");
-out_unlock:
-	pthread_mutex_unlock(&store->db_lock);
-	return r;
-}
-
-int mlfs_store_subsys_remove(struct mlfs_store *store, struct mlfs_subsys *ss)
-{
-	sqlite3_stmt *stmt;
-	char sql[128];
-	int r;
-
-	pthread_mutex_lock(&store->db_lock);
-	if (atomic_load(&ss->removed)) {
-		r = -ENOENT;
-		goto out_unlock;
-	}
-	sqlite3_finalize(ss->insert);
-	ss->insert = NULL;
-	r = store_exec(store->db, "BEGIN IMMEDIATE");
-	if (r < 0)
-		goto out_unlock;
-	snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS \"ds_%s\"", ss->name);
-	r = store_exec(store->db, sql);
-	if (r == 0)
-		r = prepare(store->db, "DELETE FROM subsystems WHERE id = ?", &stmt);
-	if (r == 0) {
-		sqlite3_bind_int64(stmt, 1, ss->id);
-		r = step_done(store->db, stmt);
-	}
-	if (r == 0)
-		r = store_exec(store->db, "COMMIT");
-	if (r < 0) {
-		store_exec(store->db, "ROLLBACK");
-		goto out_unlock;
-	}
-	/* The writer skips queued batches of a removed subsystem. */
-	atomic_store(&ss->removed, true);
-	mlfs_subsys_unref(registry_del(store, ss));
-out_unlock:
-	pthread_mutex_unlock(&store->db_lock);
-	return r;
-}
-
 static bool columns_equal(const struct mlfs_columns *a, const struct mlfs_columns *b)
 {
 	unsigned i;
@@ -408,12 +302,146 @@ static int insert_columns(sqlite3 *db, int64_t id, const struct mlfs_columns *co
 	return rc == SQLITE_DONE ? 0 : store_errno(db, rc);
 }
 
+static bool columns_valid(const struct mlfs_columns *cols)
+{
+	return cols->n > 0 && cols->n <= MLFS_COLUMNS_MAX && cols->target < cols->n;
+}
+
+/* mlfs_store_subsys_create(), with its columns in the same transaction unless @cols is NULL. */
+static int subsys_create(struct mlfs_store *store, const char *name, enum mlfs_origin origin,
+			 const struct mlfs_columns *cols, struct mlfs_subsys **ret_ss)
+{
+	struct mlfs_subsys *ss, *existing;
+	sqlite3_stmt *stmt;
+	char reason[MLFS_REASON_MAX];
+	int64_t now = store_now_ns();
+	int r;
+
+	if (cols && !columns_valid(cols))
+		return -EINVAL;
+	r = mlfs_subsys_name_check(name);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&store->db_lock);
+	existing = mlfs_store_subsys_get(store, name);
+	if (existing) {
+		mlfs_subsys_unref(existing);
+		r = -EEXIST;
+		goto out_unlock;
+	}
+	r = store_exec(store->db, "BEGIN IMMEDIATE");
+	if (r < 0)
+		goto out_unlock;
+	r = prepare(store->db, "INSERT INTO subsystems (name, origin, created_at) VALUES (?,?,?)",
+		    &stmt);
+	if (r < 0)
+		goto out_rollback;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, mlfs_origin_name(origin), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now);
+	r = step_done(store->db, stmt);
+	if (r < 0)
+		goto out_rollback;
+
+	ss = subsys_new(sqlite3_last_insert_rowid(store->db), name, origin);
+	if (!ss) {
+		r = -ENOMEM;
+		goto out_rollback;
+	}
+	ss->rows_max = store->rows_max;
+	ss->autoretrain = true;
+	snprintf(reason, sizeof(reason), "created (%s subsystem)", mlfs_origin_name(origin));
+	r = history_insert(store->db, ss->id, now, MLFS_MODE_LEARNING, reason);
+	if (r == 0 && cols) {
+		r = create_table(store->db, ss, cols);
+		if (r == 0)
+			r = insert_columns(store->db, ss->id, cols);
+		if (r == 0)
+			ss->cols = *cols; /* nobody sees ss before registry_add() */
+	}
+	if (r == 0)
+		r = store_exec(store->db, "COMMIT");
+	if (r < 0) {
+		mlfs_subsys_unref(ss);
+		goto out_rollback;
+	}
+	ss->mode = MLFS_MODE_LEARNING;
+	snprintf(ss->mode_reason, sizeof(ss->mode_reason), "%s", reason);
+	ss->mode_changed_ns = now;
+	ss->mode_changes = 1;
+	if (ret_ss)
+		*ret_ss = mlfs_subsys_ref(ss);
+	r = registry_add(store, ss);
+	if (r < 0 && ret_ss)
+		mlfs_subsys_unref(*ret_ss);
+	if (r < 0)
+		mlfs_subsys_unref(ss);
+	goto out_unlock;
+
+out_rollback:
+	store_exec(store->db, "ROLLBACK");
+out_unlock:
+	pthread_mutex_unlock(&store->db_lock);
+	return r;
+}
+
+int mlfs_store_subsys_create(struct mlfs_store *store, const char *name, enum mlfs_origin origin,
+			     struct mlfs_subsys **ret_ss)
+{
+	return subsys_create(store, name, origin, NULL, ret_ss);
+}
+
+int mlfs_store_subsys_create_defined(struct mlfs_store *store, const char *name,
+				     enum mlfs_origin origin, const struct mlfs_columns *cols,
+				     struct mlfs_subsys **ret_ss)
+{
+	return subsys_create(store, name, origin, cols, ret_ss);
+}
+
+int mlfs_store_subsys_remove(struct mlfs_store *store, struct mlfs_subsys *ss)
+{
+	sqlite3_stmt *stmt;
+	char sql[128];
+	int r;
+
+	pthread_mutex_lock(&store->db_lock);
+	if (atomic_load(&ss->removed)) {
+		r = -ENOENT;
+		goto out_unlock;
+	}
+	sqlite3_finalize(ss->insert);
+	ss->insert = NULL;
+	r = store_exec(store->db, "BEGIN IMMEDIATE");
+	if (r < 0)
+		goto out_unlock;
+	snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS \"ds_%s\"", ss->name);
+	r = store_exec(store->db, sql);
+	if (r == 0)
+		r = prepare(store->db, "DELETE FROM subsystems WHERE id = ?", &stmt);
+	if (r == 0) {
+		sqlite3_bind_int64(stmt, 1, ss->id);
+		r = step_done(store->db, stmt);
+	}
+	if (r == 0)
+		r = store_exec(store->db, "COMMIT");
+	if (r < 0) {
+		store_exec(store->db, "ROLLBACK");
+		goto out_unlock;
+	}
+	/* The writer skips queued batches of a removed subsystem. */
+	atomic_store(&ss->removed, true);
+	mlfs_subsys_unref(registry_del(store, ss));
+out_unlock:
+	pthread_mutex_unlock(&store->db_lock);
+	return r;
+}
+
 int mlfs_store_subsys_define(struct mlfs_store *store, struct mlfs_subsys *ss,
 			     const struct mlfs_columns *cols)
 {
 	int r;
 
-	if (cols->n == 0 || cols->n > MLFS_COLUMNS_MAX || cols->target >= cols->n)
+	if (!columns_valid(cols))
 		return -EINVAL;
 	pthread_mutex_lock(&store->db_lock);
 	if (atomic_load(&ss->removed)) {

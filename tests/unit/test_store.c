@@ -265,6 +265,45 @@ START_TEST(test_define_columns_once)
 }
 END_TEST
 
+/* A kernel's or a collector's subsystem is never seen without its columns, even on reopen. */
+START_TEST(test_create_with_columns)
+{
+	struct mlfs_store *store = open_store(0, 0);
+	struct mlfs_columns *cols = calloc(1, sizeof(*cols)), *got = calloc(1, sizeof(*got));
+	struct mlfs_subsys *ss;
+
+	cols->n = 2;
+	cols->target = 1;
+	strcpy(cols->names[0], "load");
+	strcpy(cols->names[1], "best");
+	cols->types[0] = cols->types[1] = MLFS_VALUE_INT;
+	ck_assert_int_eq(mlfs_store_subsys_create_defined(store, "k", MLFS_ORIGIN_KERNEL, cols, &ss),
+			 0);
+	mlfs_subsys_columns(ss, got);
+	ck_assert_uint_eq(got->n, 2);
+	ck_assert_str_eq(got->names[1], "best");
+	mlfs_subsys_unref(ss);
+	cols->target = 2;
+	ck_assert_int_eq(mlfs_store_subsys_create_defined(store, "bad", MLFS_ORIGIN_KERNEL, cols,
+							  NULL),
+			 -EINVAL);
+	ck_assert_ptr_null(mlfs_store_subsys_get(store, "bad"));
+	mlfs_store_close(store);
+
+	store = open_store(0, 0);
+	ss = mlfs_store_subsys_get(store, "k");
+	ck_assert_ptr_nonnull(ss);
+	memset(got, 0, sizeof(*got));
+	mlfs_subsys_columns(ss, got);
+	ck_assert_uint_eq(got->n, 2);
+	ck_assert_str_eq(got->names[0], "load");
+	mlfs_subsys_unref(ss);
+	mlfs_store_close(store);
+	free(cols);
+	free(got);
+}
+END_TEST
+
 START_TEST(test_ingest_and_read_in_order)
 {
 	struct mlfs_store *store = open_store(0, 0);
@@ -692,6 +731,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_unopenable_path);
 	tcase_add_test(tc, test_subsystem_names);
 	tcase_add_test(tc, test_define_columns_once);
+	tcase_add_test(tc, test_create_with_columns);
 	tcase_add_test(tc, test_ingest_and_read_in_order);
 	tcase_add_test(tc, test_reals_keep_their_type);
 	tcase_add_test(tc, test_cursor_reads_a_snapshot);
