@@ -108,6 +108,9 @@ static int read_name(struct check *ck, struct text_line *l, enum field f, const 
 	v = lookup(names, n, tok, len);
 	if (v < 0)
 		return bad_field(ck, f, "is not one libsvm knows");
+	/* libsvm would read the next word as a field of its own ("svm_type c_svc label 1"). */
+	if (text_next_token(l, &tok, &len))
+		return bad_field(ck, f, "has more than one word");
 	*ret = v;
 	return 0;
 }

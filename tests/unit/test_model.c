@@ -721,6 +721,9 @@ START_TEST(test_from_text_refuses)
 
 	/* What libsvm's reader would trip over, one thing at a time. */
 	ck_assert_int_eq(from_edited("c_svc", "d_svc", err), -EINVAL);
+	/* libsvm would read "label" as a field before nr_class (found by fuzz_model). */
+	ck_assert_int_eq(from_edited("svm_type c_svc", "svm_type c_svc\tlabel 1", err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "more than one word"));
 	ck_assert_int_eq(from_edited("rbf", "precomputed", err), -EINVAL);
 	ck_assert_int_eq(from_edited("gamma 0.5\n", "", err), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "gamma is missing"));
