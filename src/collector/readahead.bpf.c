@@ -12,21 +12,16 @@
  * later; the loader leaves the program out elsewhere).
  *
  * Buffered reads come from fexit on filemap_read(), the page cache's read path,
- * where the kernel has BPF trampolines (Debian's kernels do): every buffered
- * read, and nothing else runs a program. Where it has not (this project's own
- * test machine refuses fentry and fexit with EPERM, and has no kprobe PMU
- * either), the loader takes the raw syscall tracepoints instead: each read(2) and
- * pread64(2) of a regular file or a block device, without O_DIRECT, with its
- * position and the bytes it returned. Their price: every system call of every
- * process runs the two programs at the end of this file, and the kernel's slower
- * traced path (getppid(2) measured 150 ns instead of 96 here). The entry lets go
- * at once of anything but a buffered read of a device's pages; the exit finds the
- * thread's pending read in task storage, a pointer the kernel keeps in the task.
+ * where the kernel has BPF trampolines (Debian's kernels do). Where it has not
+ * (this project's own test machine refuses fentry and fexit with EPERM, and has
+ * no kprobes), they come from the mm_filemap_get_pages tracepoint (6.10 and
+ * later), which needs more care (on_get_pages says why). Either way, only a read
+ * of the page cache runs a program: not direct I/O, not other system calls.
  *
- * Not the mm_filemap_get_pages tracepoint (6.10): it fires only when
- * filemap_get_pages() returns a whole batch, not when the batch's last folio is
- * still under readahead I/O, which is just when a cold sequential read is going
- * on (measured: whole 8 MiB reads unseen on a busy machine).
+ * Not the raw sys_enter and sys_exit tracepoints, which an earlier version took
+ * where trampolines were missing: every system call of every process then takes
+ * the kernel's slower traced path (getppid(2) went from 96 to 150 ns here), and
+ * runs two programs.
  */
 #include "vmlinux.h"
 
@@ -46,22 +41,26 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by the loader: these differ between architectures. */
 const volatile long nr_read = -1;
 const volatile long nr_pread64 = -1;
+const volatile long nr_readv = -1;
+const volatile long nr_preadv = -1;
+const volatile long nr_preadv2 = -1;
 const volatile unsigned int o_direct = 0;
+const volatile unsigned int page_shift = 12;
 
-/* A buffered read(2) or pread64(2) of a device's pages, between its entry and its exit. */
-struct pending_read {
-	__u64 file; /* the open file (an address); 0: no read pending */
-	__s64 pos;  /* pread64's offset; -1 for read(2) */
-	__u32 dev;
-	__u32 pad;
+/* What the thread's last page-cache read was counted as (on_get_pages). */
+struct counted_read {
+	__u64 syscall;	  /* its count of read system calls when it was in one, plus one */
+	__u64 mapping;	  /* else the file's pages (an address) */
+	__u64 index;	  /* and the first and last page its first call asked for */
+	__u64 last_index;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct pending_read);
-} pending SEC(".maps");
+	__type(value, struct counted_read);
+} counted SEC(".maps");
 
 /* Linux 6.2 to 6.5 kept a large folio's order in a field of its own. */
 struct folio___order_field {
@@ -177,10 +176,9 @@ int BPF_PROG(on_filemap_read, struct kiocb *iocb, struct iov_iter *iter, ssize_t
 }
 
 /*
- * The open file behind @fd in the current task, or NULL. This runs for every
- * read(2), direct ones included, so the walk to the table uses plain loads (the
- * task's BTF pointer) instead of a helper call per field; the table is indexed
- * as a number (bpf_addr_i.h), and one helper reads the entry.
+ * The open file behind @fd in the current task, or NULL. The walk to the table
+ * uses plain loads (the task's BTF pointer) instead of a helper call per field;
+ * the table is indexed as a number (bpf_addr_i.h), and one helper reads the entry.
  */
 static __always_inline struct file *fd_file(int fd)
 {
@@ -202,45 +200,123 @@ static __always_inline struct file *fd_file(int fd)
 	return file;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
-{
-	struct pending_read *p;
-	struct file *file;
-	__u32 dev;
+#define PF_IO_WORKER 0x00000010
+#define PF_KTHREAD 0x00200000
 
-	if (id != nr_read && id != nr_pread64)
-		return 0;
-	file = fd_file((int)PT_REGS_PARM1_CORE_SYSCALL(regs));
-	dev = file_dev(file);
-	if (!dev)
-		return 0;
-	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!p)
-		return 0;
-	p->file = (__u64)file;
-	p->dev = dev;
-	p->pos = id == nr_pread64 ? (__s64)PT_REGS_PARM4_CORE_SYSCALL(regs) : -1;
-	return 0;
+/* The most iovecs of a readv(2) whose bytes are added up; more are counted as any other read. */
+#define IOVECS_ADDED_UP 16
+
+/* The bytes @n iovecs at @uiov ask for, or -1 when they are too many or cannot be read. */
+static __always_inline __s64 iovec_bytes(const struct iovec *uiov, unsigned long n)
+{
+	struct iovec v;
+	__u64 bytes = 0;
+	unsigned int i;
+
+	if (n > IOVECS_ADDED_UP)
+		return -1;
+	for (i = 0; i < IOVECS_ADDED_UP && i < n; i++) {
+		if (bpf_probe_read_user(&v, sizeof(v), &uiov[i]))
+			return -1;
+		bytes += v.iov_len;
+	}
+	return (__s64)bytes;
 }
 
-/* A thread's system calls do not nest: the next exit is the pending read's. */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+/*
+ * The read system call of @mapping the current thread is in (read, pread64, readv,
+ * preadv, preadv2): its position and the bytes it asked for, from the registers it
+ * entered the kernel with. False for any other way in (io_uring, splice, a kernel
+ * thread such as a loop device's worker), or on an architecture whose registers
+ * this does not know.
+ */
+static __always_inline bool read_syscall(struct task_struct *task, struct address_space *mapping,
+					 __s64 *pos, __u64 *count)
 {
-	struct pending_read *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+#ifdef __TARGET_ARCH_x86
+	bool positioned;
+	struct pt_regs *regs;
 	struct file *file;
-	__s64 pos;
+	__s64 bytes;
+	long nr;
 
-	if (!p || !p->file)
+	if (!bpf_core_field_exists(task->ioac.syscr) || (task->flags & (PF_KTHREAD | PF_IO_WORKER)))
+		return false;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	nr = regs->orig_ax;
+	if (nr == nr_read || nr == nr_pread64)
+		bytes = (__s64)regs->dx;
+	else if (nr == nr_readv || nr == nr_preadv || nr == nr_preadv2)
+		bytes = iovec_bytes((const struct iovec *)regs->si, regs->dx);
+	else
+		return false;
+	if (bytes < 0)
+		return false;
+	file = fd_file((int)regs->di);
+	if (!file || (__u64)BPF_CORE_READ(file, f_mapping) != addr_of(mapping))
+		return false;
+	*count = (__u64)bytes;
+	/* preadv2(2) at -1 reads at the file's position, as read(2) and readv(2) do... */
+	positioned = nr == nr_pread64 || nr == nr_preadv || (nr == nr_preadv2 && (__s64)regs->r10 != -1);
+	/* ...which moves only when the call returns. */
+	*pos = positioned ? (__s64)regs->r10 : BPF_CORE_READ(file, f_pos);
+	return true;
+#else
+	return false;
+#endif
+}
+
+/*
+ * A read from the page cache, where the kernel has no BPF trampolines: the
+ * tracepoint at the end of filemap_get_pages(), which filemap_read() calls once
+ * per batch of folios. Each call reports what is left of the read (from the
+ * position to its last page), and a call whose batch ends on a folio still under
+ * readahead I/O reports nothing, so neither the first call nor the sum is the
+ * read. A read system call is counted whole, from its own arguments, at the
+ * first call seen, and once: the thread's count of read system calls (which
+ * moves when each returns) tells its calls apart. Any other read is counted from
+ * the range its first call seen reports; a later call of the same read reports
+ * the same last page, further on.
+ */
+SEC("tp_btf/mm_filemap_get_pages")
+int BPF_PROG(on_get_pages, struct address_space *mapping, unsigned long index,
+	     unsigned long last_index)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inode *host = mapping->host;
+	struct counted_read *c;
+	__u64 count, size, m;
+	__s64 pos;
+	__u32 dev;
+
+	if (!host)
 		return 0;
-	file = (struct file *)p->file;
-	p->file = 0;
-	if (ret <= 0)
+	dev = inode_dev(host);
+	if (!dev)
 		return 0;
-	/* read(2) has moved the file's position past what it read. */
-	pos = p->pos >= 0 ? p->pos : BPF_CORE_READ(file, f_pos) - ret;
-	send(RA_EVENT_READ, p->dev, (__u64)pos, (__u64)ret);
+	c = bpf_task_storage_get(&counted, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)
+		return 0;
+	if (read_syscall(task, mapping, &pos, &count)) {
+		if (c->syscall == task->ioac.syscr + 1)
+			return 0;
+		c->syscall = task->ioac.syscr + 1;
+	} else {
+		m = addr_of(mapping);
+		if (c->mapping == m && c->last_index == last_index && index > c->index)
+			return 0;
+		c->mapping = m;
+		c->index = index;
+		c->last_index = last_index;
+		pos = (__s64)(index << page_shift);
+		count = (last_index - index + 1) << page_shift;
+	}
+	/* What a read returns ends at the end of the file. */
+	size = host->i_size;
+	if (pos < 0 || (__u64)pos >= size)
+		return 0;
+	if (count > size - pos)
+		count = size - pos;
+	send(RA_EVENT_READ, dev, (__u64)pos, count);
 	return 0;
 }

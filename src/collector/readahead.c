@@ -65,10 +65,16 @@ struct ra_device {
 	struct ra_window w;
 };
 
+/* Where a kernel's page-cache reads are seen from (readahead.bpf.c says why each). */
+enum ra_reads {
+	RA_READS_FEXIT,
+	RA_READS_GET_PAGES,
+};
+
 struct ra_state {
 	struct readahead_bpf *skel;
-	bool fexit; /* reads from fexit on filemap_read(), not from the system calls */
-	unsigned page_size;
+	enum ra_reads reads;
+	unsigned page_size, page_shift;
 	int64_t window_ns;
 	int64_t window_end_ns; /* 0 until the first tick */
 	struct ra_device devs[RA_DEVICES_MAX];
@@ -122,11 +128,11 @@ static struct ra_device *device(struct ra_state *s, uint32_t dev)
 }
 
 /*
- * Load and attach the kernel side, its reads seen by fexit on filemap_read() when
- * @fexit, else from the system calls (readahead.bpf.c says why both), and page
- * faults when @faults. Returns 0 or -errno, with nothing left loaded.
+ * Load and attach the kernel side, with its reads seen by @reads and page faults
+ * when @faults. Returns 0 or -errno, with nothing left loaded.
  */
-static int open_and_attach(bool fexit, bool faults, struct readahead_bpf **ret_skel)
+static int open_and_attach(enum ra_reads reads, bool faults, unsigned page_shift,
+			   struct readahead_bpf **ret_skel)
 {
 	struct readahead_bpf *skel = readahead_bpf__open();
 	int r;
@@ -135,11 +141,14 @@ static int open_and_attach(bool fexit, bool faults, struct readahead_bpf **ret_s
 		return errno ? -errno : -ENOMEM;
 	skel->rodata->nr_read = SYS_read;
 	skel->rodata->nr_pread64 = SYS_pread64;
+	skel->rodata->nr_readv = SYS_readv;
+	skel->rodata->nr_preadv = SYS_preadv;
+	skel->rodata->nr_preadv2 = SYS_preadv2;
 	skel->rodata->o_direct = O_DIRECT;
-	bpf_program__set_autoload(skel->progs.on_filemap_read, fexit);
-	bpf_program__set_autoload(skel->progs.on_sys_enter, !fexit);
-	bpf_program__set_autoload(skel->progs.on_sys_exit, !fexit);
-	bpf_map__set_autocreate(skel->maps.pending, !fexit);
+	skel->rodata->page_shift = page_shift;
+	bpf_program__set_autoload(skel->progs.on_filemap_read, reads == RA_READS_FEXIT);
+	bpf_program__set_autoload(skel->progs.on_get_pages, reads == RA_READS_GET_PAGES);
+	bpf_map__set_autocreate(skel->maps.counted, reads == RA_READS_GET_PAGES);
 	bpf_program__set_autoload(skel->progs.on_fault, faults);
 	r = readahead_bpf__load(skel);
 	if (r == 0)
@@ -162,18 +171,19 @@ static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state, struct
 	if (!s)
 		return -ENOMEM;
 	s->page_size = page > 0 ? (unsigned)page : 4096;
+	s->page_shift = (unsigned)__builtin_ctz(s->page_size);
 	s->window_ns = (int64_t)opts->window_ms * 1000000;
 	/*
 	 * Page faults are seen where the kernel has the tracepoint (6.10 and later): asked
 	 * once, as it parses the kernel's whole BTF.
 	 */
 	faults = libbpf_find_vmlinux_btf_id("mm_filemap_fault", BPF_TRACE_RAW_TP) >= 0;
-	/* fexit on filemap_read() where the kernel has BPF trampolines, else the system calls. */
-	s->fexit = true;
-	r = open_and_attach(true, faults, &s->skel);
-	if (r < 0) {
-		s->fexit = false;
-		r = open_and_attach(false, faults, &s->skel);
+	/* fexit on filemap_read() where the kernel has BPF trampolines, else the tracepoint. */
+	s->reads = RA_READS_FEXIT;
+	r = open_and_attach(s->reads, faults, s->page_shift, &s->skel);
+	if (r < 0 && libbpf_find_vmlinux_btf_id("mm_filemap_get_pages", BPF_TRACE_RAW_TP) >= 0) {
+		s->reads = RA_READS_GET_PAGES;
+		r = open_and_attach(s->reads, faults, s->page_shift, &s->skel);
 	}
 	if (r < 0) {
 		free(s);
@@ -189,7 +199,7 @@ static const char *ra_observed_by(void *state)
 {
 	const struct ra_state *s = state;
 
-	return s->fexit ? "fexit/filemap_read" : "tp_btf/sys_enter,sys_exit";
+	return s->reads == RA_READS_FEXIT ? "fexit/filemap_read" : "tp_btf/mm_filemap_get_pages";
 }
 
 static void ra_unload(void *state)

@@ -36,7 +36,7 @@ check_eq "$(head -n 1 readahead/dataset)" \
 	dev,insertions,accesses,offset_stddev,delta_mean,hit_ratio,bytes,read_ahead_kb \
 	"readahead's columns"
 check_eq "$(status_of readahead target)" read_ahead_kb "readahead's target"
-check_match "$(status_of readahead observed_by)" '^(fexit/filemap_read|tp_btf/sys_enter,sys_exit)$' \
+check_match "$(status_of readahead observed_by)" '^(fexit/filemap_read|tp_btf/mm_filemap_get_pages)$' \
 	"where readahead takes reads from"
 grep -q 'blk: eBPF collector running' "$LOG" || bad "the log says blk runs"
 
@@ -75,6 +75,20 @@ check_match "$(awk -F, '{ s += $2 } END { print (s >= 2048) }' <<<"$rows")" '^1$
 	"pages inserted in the page cache, at least those read"
 check_eq "$(awk -F, -v kb="$RA_KB" '$8 != kb || $6 < 0 || $6 > 1' <<<"$rows" | head -n 3)" "" \
 	"read_ahead_kb as in sysfs, hit ratio within [0, 1]"
+
+# Reads of odd sizes, and into several buffers, cold: each counted whole, to the byte.
+before=$(ra_sum "$RA_KB")
+"$PYTHON" -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.pread(fd, 12345, 56 << 20)
+os.preadv(fd, [bytearray(65536), bytearray(3000)], 57 << 20)
+os.lseek(fd, 58 << 20, os.SEEK_SET)
+os.readv(fd, [bytearray(1 << 20), bytearray(5)])' "$LOOP"
+want=$((before + 12345 + 65536 + 3000 + 1048576 + 5))
+wait_for "the odd reads in readahead" '[[ $(ra_sum "$RA_KB") -ge $want ]]' 30
+sleep 0.5
+check_eq "$(ra_sum "$RA_KB")" "$want" "bytes of pread, preadv and readv, as readahead counts them"
 
 # The target follows the device's setting (this test's own device).
 echo 512 >"$QUEUE/read_ahead_kb"
