@@ -14,8 +14,13 @@
  * these programs, and a record costs far more than the programs: the ring, then
  * user space making a row and SQLite storing it, about 2 us of CPU per request on
  * the 2-CPU machine this was measured on, a tenth of a fast device's request. So:
- *  - every request updates its disk's counts (requests in flight, where the last
- *    one ended, requests seen) in a slot of disks[], which user space reads;
+ *  - every request adds 1 to a count of its disk's on its CPU (struct blk_cpu):
+ *    issued, completed or requeued, and the issuing CPU notes where the request
+ *    ends. Nothing that every request writes is shared between CPUs: a shared
+ *    line went back and forth between the CPU that issues and the one that
+ *    completes (or a thread that moves between CPUs), at 20-40 ns each time
+ *    here. Only for a sampled request are the counts summed over the CPUs (the
+ *    requests in flight), and the request issued last found (its distance);
  *  - a request is sampled with odds each disk sets itself every 100 ms from its
  *    rate: every request while a disk is slower than the budget of rows
  *    (-o blk_rows_per_s), a uniform sample of the budget's size when it is
@@ -43,6 +48,15 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader: the budget of rows per second and disk; 0 samples every request. */
 const volatile __u32 rows_per_s = 0;
+/* Set by the loader: the CPUs the per-CPU counts are kept for. */
+const volatile __u32 nr_cpus = 1;
+/*
+ * Set by user space once the programs are attached (bpf_ktime_get_ns()'s clock):
+ * a request the kernel stamped before is left out of the counts, at its issue and
+ * at its completion alike, or one in flight at the start would count as completed
+ * and never issued. Until set, nothing is counted.
+ */
+__u64 counting_since_ns;
 
 /* The operation's bits of cmd_flags (REQ_OP_BITS has been 8 since Linux 4.10). */
 #define OP_MASK 0xff
@@ -88,6 +102,13 @@ struct {
 /* The disks, in global data: the programs index it directly, user space maps it. */
 struct blk_disk disks[BLK_DISKS];
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BLK_DISKS);
+	__type(key, __u32);
+	__type(value, struct blk_cpu);
+} cpus SEC(".maps");
+
 static __always_inline __u32 hash(__u64 v, unsigned int bits)
 {
 	return (__u32)((v * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
@@ -132,12 +153,22 @@ static __always_inline __u32 disk_index(__u32 dev, bool take)
  * window before, and a disk that just became fast (its first window, above all)
  * would otherwise send every request.
  */
-static __always_inline bool sampled(__u32 idx)
+static __always_inline bool sampled(__u32 idx, struct blk_cpu *c)
 {
 	struct blk_disk *d = &disks[idx % BLK_DISKS];
-	__u64 elapsed, allowed;
+	__u64 elapsed, allowed, x = c->random;
 
-	if (bpf_get_prandom_u32() < d->unsampled)
+	/*
+	 * A draw from xorshift64, its state this CPU's: a fraction of the cost of a
+	 * helper call, and random enough to pick one request in N.
+	 */
+	if (!x)
+		x = bpf_get_prandom_u32() | 1;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	c->random = x;
+	if ((__u32)(x >> 32) < d->unsampled)
 		return false;
 	if (!rows_per_s)
 		return true;
@@ -148,24 +179,67 @@ static __always_inline bool sampled(__u32 idx)
 	return __sync_fetch_and_add(&d->window_sampled, 1) < allowed;
 }
 
-/*
- * A request issued to @d: counted, and when its rate window is over, the odds for
- * the next one set from the window's rate, by the one CPU that ends the window.
- * The clock is read at every 64th request only: enough to follow a rate that
- * matters, which is hundreds of requests a window.
- */
-static __always_inline void disk_count(struct blk_disk *d)
-{
-	__u64 n = __sync_fetch_and_add(&d->requests, 1), now, start, allowed, elapsed;
+/* A disk's counts summed over the CPUs, and the request last issued to it. */
+struct disk_sum {
+	__u32 idx;
+	__u64 issued;
+	__u64 done; /* completed or requeued */
+	__u64 last_end;
+	__u64 last_stamp;
+};
 
-	if (!rows_per_s || (n & 63))
+static long add_cpu(__u32 cpu, void *data)
+{
+	struct disk_sum *sum = data;
+	struct blk_cpu *c = bpf_map_lookup_percpu_elem(&cpus, &sum->idx, cpu);
+
+	if (!c)
+		return 0;
+	sum->issued += c->issued;
+	sum->done += c->completed + c->requeued;
+	if (c->last_stamp > sum->last_stamp) {
+		sum->last_stamp = c->last_stamp;
+		sum->last_end = c->last_end;
+	}
+	return 0;
+}
+
+/*
+ * Disk @idx's counts, and the request issued last, by the kernel's stamps: @c's
+ * (this CPU's) unless another CPU's is later. Where the kernel stamps none (no
+ * I/O accounting), this CPU's.
+ */
+static __always_inline void disk_sum(__u32 idx, const struct blk_cpu *c, struct disk_sum *sum)
+{
+	sum->idx = idx;
+	sum->issued = sum->done = 0;
+	sum->last_end = c->last_end;
+	sum->last_stamp = c->last_stamp;
+	bpf_loop(nr_cpus, add_cpu, sum, 0);
+}
+
+/*
+ * When the rate window of disk @idx is over, the odds for the next one set from
+ * the window's rate, by the one CPU that ends the window. Each CPU reads the
+ * clock at every 64th request it issues (by @c, its counts): enough to follow a
+ * rate that matters, which is hundreds of requests a window.
+ */
+static __always_inline void window_tick(__u32 idx, const struct blk_cpu *c)
+{
+	struct blk_disk *d = &disks[idx % BLK_DISKS];
+	__u64 n, now, start, allowed, elapsed;
+	struct disk_sum sum;
+
+	if (!rows_per_s || (c->issued & 63))
 		return;
 	now = bpf_ktime_get_ns();
 	start = d->window_start_ns;
 	if (now - start < RATE_WINDOW_NS ||
 	    __sync_val_compare_and_swap(&d->window_start_ns, start, now) != start)
 		return;
-	n -= __sync_lock_test_and_set(&d->window_first, n);
+	disk_sum(idx, c, &sum);
+	n = sum.issued - d->window_first;
+	d->window_first = sum.issued;
 	d->window_sampled = 0;
 	elapsed = now - start;
 	if (!start || elapsed > RATE_WINDOW_MAX_NS)
@@ -173,6 +247,14 @@ static __always_inline void disk_count(struct blk_disk *d)
 	allowed = rows_per_s * elapsed / 1000000000ULL;
 	/* A share (n - allowed) / n of the requests goes unsampled, in 32-bit fixed point. */
 	d->unsampled = n <= allowed ? 0 : (__u32)(((n - allowed) << 32) / n);
+}
+
+/* Whether @rq is one the counts follow: stamped by the kernel after they began, if at all. */
+static __always_inline bool counted(struct request *rq)
+{
+	__u64 since = counting_since_ns, start = rq->start_time_ns;
+
+	return since && !(start && start < since);
 }
 
 /* The request's slot, or NULL. */
@@ -229,33 +311,40 @@ static __always_inline struct req_slot *req_take(__u64 rq, __u32 idx, __u64 now)
 	return NULL;
 }
 
-/* The request's slot if it is sampled and one of disk @idx's sampled requests is in flight. */
-static __always_inline struct req_slot *req_of_disk(__u64 rq, __u32 idx)
+/*
+ * @rq's slot if it is sampled, and NULL at once while none of disk @idx's is in
+ * flight, which is nearly always; its address in *@addr when it was needed.
+ */
+static __always_inline struct req_slot *req_of_disk(struct request *rq, __u32 idx, __u64 *addr)
 {
-	return disks[idx % BLK_DISKS].sampled_in_flight ? req_find(rq) : NULL;
+	if (!disks[idx % BLK_DISKS].sampled_in_flight)
+		return NULL;
+	*addr = addr_of(rq);
+	return *addr ? req_find(*addr) : NULL;
 }
 
-/* A request no longer in flight; never below zero, for those issued before the start. */
-static __always_inline void disk_done(__u32 idx)
+/* Disk @idx as this CPU sees it, or NULL. */
+static __always_inline struct blk_cpu *cpu_of(__u32 idx)
 {
-	struct blk_disk *d = &disks[idx % BLK_DISKS];
-
-	if ((__s64)__sync_fetch_and_add(&d->in_flight, -1) <= 0)
-		__sync_fetch_and_add(&d->in_flight, 1);
+	return bpf_map_lookup_elem(&cpus, &idx);
 }
 
 SEC("tp_btf/block_rq_insert")
 int BPF_PROG(on_insert, struct request *rq)
 {
 	__u32 idx = disk_index(disk_dev(rq), true);
-	__u64 addr, now;
+	__u64 addr = 0, now;
 	struct req_slot *s;
+	struct blk_cpu *c;
 
-	if (idx >= BLK_DISKS)
+	if (idx >= BLK_DISKS || !counted(rq))
 		return 0;
-	addr = addr_of(rq);
+	c = cpu_of(idx);
 	/* Inserted again after a requeue: the first insertion counts. */
-	if (!addr || req_of_disk(addr, idx) || !sampled(idx))
+	if (!c || req_of_disk(rq, idx, &addr) || !sampled(idx, c))
+		return 0;
+	addr = addr ?: addr_of(rq);
+	if (!addr)
 		return 0;
 	now = bpf_ktime_get_ns();
 	s = req_take(addr, idx, now);
@@ -267,38 +356,43 @@ int BPF_PROG(on_insert, struct request *rq)
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(on_issue, struct request *rq)
 {
-	__u64 sector = rq->__sector, distance, addr;
-	__u32 bytes = rq->__data_len, idx, in_flight;
-	struct blk_disk *d;
+	__u64 sector = rq->__sector, addr = 0;
+	__u32 bytes = rq->__data_len, idx;
+	struct disk_sum sum;
 	struct req_slot *s;
+	struct blk_cpu *c;
+	__s64 in_flight;
 
 	idx = disk_index(disk_dev(rq), true);
 	if (idx >= BLK_DISKS) {
 		count_lost();
 		return 0;
 	}
-	d = &disks[idx];
-	disk_count(d);
-	in_flight = (__u32)__sync_fetch_and_add(&d->in_flight, 1);
-	distance = sector > d->next_sector ? sector - d->next_sector : d->next_sector - sector;
-	d->next_sector = sector + (bytes >> 9);
-
-	addr = addr_of(rq);
-	if (!addr)
+	c = cpu_of(idx);
+	if (!c || !counted(rq))
 		return 0;
+	c->issued++;
+	window_tick(idx, c);
+
 	/* Sampled at insertion, or issued again after a requeue. */
-	s = req_of_disk(addr, idx);
-	if (!s) {
-		if (!sampled(idx))
-			return 0;
-		s = req_take(addr, idx, bpf_ktime_get_ns());
-		if (!s)
-			return 0;
+	s = req_of_disk(rq, idx, &addr);
+	if (!s && sampled(idx, c)) {
+		addr = addr ?: addr_of(rq);
+		if (addr)
+			s = req_take(addr, idx, bpf_ktime_get_ns());
 	}
-	s->in_flight = in_flight;
-	s->sector_distance = distance;
-	s->bytes = bytes;
-	s->issue_ns = bpf_ktime_get_ns();
+	if (s) {
+		disk_sum(idx, c, &sum);
+		/* Not itself; racing with other CPUs' counts, the sum can come out below. */
+		in_flight = (__s64)(sum.issued - sum.done) - 1;
+		s->in_flight = in_flight > 0 ? (__u32)in_flight : 0;
+		s->sector_distance = sector > sum.last_end ? sector - sum.last_end :
+							     sum.last_end - sector;
+		s->bytes = bytes;
+		s->issue_ns = bpf_ktime_get_ns();
+	}
+	c->last_end = sector + (bytes >> 9);
+	c->last_stamp = rq->start_time_ns;
 	return 0;
 }
 
@@ -310,12 +404,16 @@ SEC("tp_btf/block_rq_requeue")
 int BPF_PROG(on_requeue, struct request *rq)
 {
 	__u32 idx = disk_index(disk_dev(rq), false);
+	struct blk_cpu *c;
 	struct req_slot *s;
+	__u64 addr;
 
-	if (idx >= BLK_DISKS || rq->state == MQ_RQ_IDLE)
+	if (idx >= BLK_DISKS || rq->state == MQ_RQ_IDLE || !counted(rq))
 		return 0;
-	disk_done(idx);
-	s = req_of_disk(addr_of(rq), idx);
+	c = cpu_of(idx);
+	if (c)
+		c->requeued++;
+	s = req_of_disk(rq, idx, &addr);
 	if (s)
 		s->issue_ns = 0;
 	return 0;
@@ -324,20 +422,22 @@ int BPF_PROG(on_requeue, struct request *rq)
 SEC("tp_btf/block_rq_complete")
 int BPF_PROG(on_complete, struct request *rq, int error, unsigned int nr_bytes)
 {
-	__u64 now, addr;
 	__u32 dev = disk_dev(rq), idx, op;
+	struct blk_cpu *c;
 	struct blk_event *e;
 	struct req_slot *s;
+	__u64 now, addr;
 
 	/* A partial completion: the request stays in flight until its last part. */
 	if (nr_bytes < rq->__data_len)
 		return 0;
 	idx = disk_index(dev, false);
-	if (idx >= BLK_DISKS)
+	if (idx >= BLK_DISKS || !counted(rq))
 		return 0;
-	disk_done(idx);
-	addr = addr_of(rq);
-	s = req_of_disk(addr, idx);
+	c = cpu_of(idx);
+	if (c)
+		c->completed++;
+	s = req_of_disk(rq, idx, &addr);
 	if (!s)
 		return 0;
 	if (!s->issue_ns)

@@ -11,7 +11,9 @@
  * the odds (blk.bpf.c says why, and what a row costs).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 
 #include "blk.h"
 #include "blk.skel.h"
@@ -47,18 +49,26 @@ static int blk_load(const struct mlfs_bpf_options *opts, void **ret_state,
 		    struct bpf_maps *ret_maps)
 {
 	struct blk_bpf *skel = blk_bpf__open();
+	struct timespec now;
 	int r;
 
 	if (!skel)
 		return errno ? -errno : -ENOMEM;
 	skel->rodata->rows_per_s = opts->blk_rows_per_s;
-	r = blk_bpf__load(skel);
+	r = libbpf_num_possible_cpus();
+	if (r > 0) {
+		skel->rodata->nr_cpus = (uint32_t)r;
+		r = blk_bpf__load(skel);
+	}
 	if (r == 0)
 		r = blk_bpf__attach(skel);
 	if (r < 0) {
 		blk_bpf__destroy(skel);
 		return r;
 	}
+	/* bpf_ktime_get_ns()'s clock; from here on, the programs count. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	skel->bss->counting_since_ns = (uint64_t)now.tv_sec * 1000000000 + (uint64_t)now.tv_nsec;
 	ret_maps->ring_fd = bpf_map__fd(skel->maps.events);
 	ret_maps->lost_fd = bpf_map__fd(skel->maps.lost);
 	*ret_state = skel;
@@ -70,15 +80,30 @@ static void blk_unload(void *state)
 	blk_bpf__destroy(state);
 }
 
-/* Requests the kernel side saw issued, sampled or not. */
+/* Requests the kernel side saw issued, sampled or not: its counts, summed. */
 static uint64_t blk_observed(void *state)
 {
 	struct blk_bpf *skel = state;
+	int ncpus = libbpf_num_possible_cpus();
+	struct blk_cpu *per_cpu;
 	uint64_t sum = 0;
-	unsigned i;
+	uint32_t i;
+	int cpu;
 
-	for (i = 0; i < BLK_DISKS; i++)
-		sum += __atomic_load_n(&skel->bss->disks[i].requests, __ATOMIC_RELAXED);
+	if (ncpus <= 0)
+		return 0;
+	per_cpu = calloc((size_t)ncpus, sizeof(*per_cpu));
+	if (!per_cpu)
+		return 0;
+	for (i = 0; i < BLK_DISKS; i++) {
+		if (!__atomic_load_n(&skel->bss->disks[i].dev, __ATOMIC_RELAXED) ||
+		    bpf_map__lookup_elem(skel->maps.cpus, &i, sizeof(i), per_cpu,
+					 (size_t)ncpus * sizeof(*per_cpu), 0) < 0)
+			continue;
+		for (cpu = 0; cpu < ncpus; cpu++)
+			sum += per_cpu[cpu].issued;
+	}
+	free(per_cpu);
 	return sum;
 }
 

@@ -4,8 +4,8 @@
  *
  * What blk.bpf.c and blk.c share: the record the kernel side writes to the ring
  * buffer, one per sampled block request, and the counts it keeps per disk, which
- * user space reads. Fixed-size fields, explicit
- * padding, so both sides agree whatever the compiler.
+ * user space reads. Fixed-size fields, explicit padding, so both sides agree
+ * whatever the compiler.
  */
 #ifndef MLFS_BLK_H
 #define MLFS_BLK_H
@@ -34,18 +34,35 @@ struct blk_event {
 /* Disks a collector follows at once (slots of disks[]). */
 #define BLK_DISKS 256
 
+/*
+ * A disk, as the kernel side keeps it in global data, for what the CPUs must
+ * share. What every request reads comes first, on a line of its own.
+ */
 struct blk_disk {
 	__u64 dev;		 /* as in blk_event; 0 while the slot is free */
-	__u64 requests;		 /* issued since the collector started */
-	__u64 in_flight;	 /* issued and not completed, as a signed count */
-	__u64 next_sector;	 /* where the last issued request ended */
-	__u64 sampled_in_flight; /* of those, the sampled ones (slots taken) */
-	__u64 window_start_ns;	 /* the rate window's (bpf_ktime_get_ns()) */
-	__u64 window_first;	 /* requests at its start */
-	__u64 window_sampled;	 /* sampled in it, or at least asked to be */
+	__u64 sampled_in_flight; /* sampled requests in flight (slots taken) */
 	/* A request is sampled when a random 32-bit number is at least this. */
 	__u32 unsampled;
 	__u32 pad;
+	/* Written by the CPU that ends a rate window, or samples a request. */
+	__u64 window_start_ns __attribute__((aligned(64))); /* bpf_ktime_get_ns() */
+	__u64 window_first;    /* requests issued at its start */
+	__u64 window_sampled;  /* sampled in it, or at least asked to be */
+} __attribute__((aligned(64)));
+
+/*
+ * A disk as one CPU sees it: the kernel side keeps one per CPU and disk (a per-CPU
+ * array indexed like its disks), each field written by one program only, so
+ * without atomics and without sharing a cache line between CPUs. User space sums
+ * the counts.
+ */
+struct blk_cpu {
+	__u64 issued;
+	__u64 completed;
+	__u64 requeued;	   /* started, then sent back to be issued again */
+	__u64 last_end;	   /* where the last request this CPU issued ends (a sector) */
+	__u64 last_stamp;  /* and when the kernel stamped it (its start_time_ns) */
+	__u64 random;	   /* the state of this CPU's sampling draws */
 };
 
 #endif
