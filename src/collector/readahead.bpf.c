@@ -49,7 +49,7 @@ const volatile unsigned int page_shift = 12;
 
 /* What the thread's last page-cache read was counted as (on_get_pages). */
 struct counted_read {
-	__u64 syscall;	  /* its count of read system calls when it was in one, plus one */
+	__u64 syscall;	  /* which of its read system calls, when it was in one (read_syscall) */
 	__u64 mapping;	  /* else the file's pages (an address) */
 	__u64 index;	  /* and the first and last page its first call asked for */
 	__u64 last_index;
@@ -226,12 +226,13 @@ static __always_inline __s64 iovec_bytes(const struct iovec *uiov, unsigned long
 /*
  * The read system call of @mapping the current thread is in (read, pread64, readv,
  * preadv, preadv2): its position and the bytes it asked for, from the registers it
- * entered the kernel with. False for any other way in (io_uring, splice, a kernel
- * thread such as a loop device's worker), or on an architecture whose registers
- * this does not know.
+ * entered the kernel with, and which of the thread's calls it is (its count of
+ * read system calls, which moves when each returns, plus one). False for any other
+ * way in (io_uring, splice, a kernel thread such as a loop device's worker), or on
+ * an architecture whose registers this does not know.
  */
 static __always_inline bool read_syscall(struct task_struct *task, struct address_space *mapping,
-					 __s64 *pos, __u64 *count)
+					 __s64 *pos, __u64 *count, __u64 *call)
 {
 #ifdef __TARGET_ARCH_x86
 	bool positioned;
@@ -256,6 +257,7 @@ static __always_inline bool read_syscall(struct task_struct *task, struct addres
 	if (!file || (__u64)BPF_CORE_READ(file, f_mapping) != addr_of(mapping))
 		return false;
 	*count = (__u64)bytes;
+	*call = task->ioac.syscr + 1;
 	/* preadv2(2) at -1 reads at the file's position, as read(2) and readv(2) do... */
 	positioned = nr == nr_pread64 || nr == nr_preadv || (nr == nr_preadv2 && (__s64)regs->r10 != -1);
 	/* ...which moves only when the call returns. */
@@ -273,8 +275,8 @@ static __always_inline bool read_syscall(struct task_struct *task, struct addres
  * position to its last page), and a call whose batch ends on a folio still under
  * readahead I/O reports nothing, so neither the first call nor the sum is the
  * read. A read system call is counted whole, from its own arguments, at the
- * first call seen, and once: the thread's count of read system calls (which
- * moves when each returns) tells its calls apart. Any other read is counted from
+ * first call seen, and once: the thread's count of read system calls tells its
+ * calls apart. Any other read is counted from
  * the range its first call seen reports; a later call of the same read reports
  * the same last page, further on.
  */
@@ -285,7 +287,7 @@ int BPF_PROG(on_get_pages, struct address_space *mapping, unsigned long index,
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct inode *host = mapping->host;
 	struct counted_read *c;
-	__u64 count, size, m;
+	__u64 count, size, m, call;
 	__s64 pos;
 	__u32 dev;
 
@@ -297,10 +299,10 @@ int BPF_PROG(on_get_pages, struct address_space *mapping, unsigned long index,
 	c = bpf_task_storage_get(&counted, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c)
 		return 0;
-	if (read_syscall(task, mapping, &pos, &count)) {
-		if (c->syscall == task->ioac.syscr + 1)
+	if (read_syscall(task, mapping, &pos, &count, &call)) {
+		if (c->syscall == call)
 			return 0;
-		c->syscall = task->ioac.syscr + 1;
+		c->syscall = call;
 	} else {
 		m = addr_of(mapping);
 		if (c->mapping == m && c->last_index == last_index && index > c->index)
