@@ -23,9 +23,10 @@
  *    requests in flight), and the request issued last found (its distance);
  *  - a request is sampled with odds each disk sets itself every 100 ms from its
  *    rate: every request while a disk is slower than the budget of rows
- *    (-o blk_rows_per_s), a uniform sample of the budget's size when it is
+ *    (attached_rows_per_s), a uniform sample of the budget's size when it is
  *    faster, and never more than the budget since the window began. No user
- *    space in that loop: a daemon short of CPU cannot let it run away;
+ *    space in that loop: a daemon short of CPU cannot let it run away (user
+ *    space only attaches the programs a share of the time, blk.c says why);
  *  - only sampled requests take a slot of requests[] from insertion or issue to
  *    completion, and only they are sent.
  * No hash map either: a lookup or update in one took about 100 ns here (buckets
@@ -48,6 +49,17 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader: the budget of rows per second and disk; 0 samples every request. */
 const volatile __u32 rows_per_s = 0;
+/*
+ * The budget for the time the programs are attached, set by user space: while it
+ * attaches them a share of the time only (blk.c says when), the budget over that
+ * share, so that the rows over all the time keep to rows_per_s.
+ */
+__u64 attached_rows_per_s;
+/*
+ * Set by user space at each attachment: a slot taken before is free, its request
+ * never to be seen completing.
+ */
+__u32 generation;
 /* Set by the loader: the CPUs the per-CPU counts are kept for. */
 const volatile __u32 nr_cpus = 1;
 /*
@@ -88,8 +100,8 @@ struct req_slot {
 	__u64 sector_distance;
 	__u32 in_flight;
 	__u32 bytes;
-	__u32 disk; /* its disk's index in disks[] */
-	__u32 pad;
+	__u32 disk;	  /* its disk's index in disks[] */
+	__u32 generation; /* the attachment it was taken in */
 };
 
 struct {
@@ -175,7 +187,8 @@ static __always_inline bool sampled(__u32 idx, struct blk_cpu *c)
 	elapsed = bpf_ktime_get_ns() - d->window_start_ns;
 	if (elapsed > RATE_WINDOW_MAX_NS)
 		elapsed = RATE_WINDOW_MAX_NS;
-	allowed = (rows_per_s * elapsed + rows_per_s * RATE_WINDOW_NS) / 1000000000ULL + 1;
+	allowed = (attached_rows_per_s * elapsed + attached_rows_per_s * RATE_WINDOW_NS) /
+		  1000000000ULL + 1;
 	return __sync_fetch_and_add(&d->window_sampled, 1) < allowed;
 }
 
@@ -244,7 +257,7 @@ static __always_inline void window_tick(__u32 idx, const struct blk_cpu *c)
 	elapsed = now - start;
 	if (!start || elapsed > RATE_WINDOW_MAX_NS)
 		elapsed = RATE_WINDOW_MAX_NS;
-	allowed = rows_per_s * elapsed / 1000000000ULL;
+	allowed = attached_rows_per_s * elapsed / 1000000000ULL;
 	/* A share (n - allowed) / n of the requests goes unsampled, in 32-bit fixed point. */
 	d->unsampled = n <= allowed ? 0 : (__u32)(((n - allowed) << 32) / n);
 }
@@ -266,7 +279,7 @@ static __always_inline struct req_slot *req_find(__u64 rq)
 	for (i = 0; i < PROBES; i++) {
 		idx = (start + i) % SLOTS;
 		s = bpf_map_lookup_elem(&requests, &idx);
-		if (s && s->rq == rq)
+		if (s && s->rq == rq && s->generation == generation)
 			return s;
 	}
 	return NULL;
@@ -286,6 +299,7 @@ static __always_inline struct req_slot *req_take(__u64 rq, __u32 idx, __u64 now)
 {
 	__u32 start = hash(rq, SLOT_BITS), i, slot;
 	struct req_slot *s;
+	bool current;
 	__u64 old;
 
 	for (i = 0; i < PROBES; i++) {
@@ -294,12 +308,14 @@ static __always_inline struct req_slot *req_take(__u64 rq, __u32 idx, __u64 now)
 		if (!s)
 			break;
 		old = s->rq;
-		if (old && now - s->since_ns < STALE_NS)
+		current = s->generation == generation;
+		if (old && current && now - s->since_ns < STALE_NS)
 			continue;
 		if (__sync_val_compare_and_swap(&s->rq, old, rq) != old)
 			continue;
-		if (old)
+		if (old && current)
 			__sync_fetch_and_add(&disks[s->disk % BLK_DISKS].sampled_in_flight, -1);
+		s->generation = generation;
 		__sync_fetch_and_add(&disks[idx % BLK_DISKS].sampled_in_flight, 1);
 		s->since_ns = now;
 		s->insert_ns = 0;
