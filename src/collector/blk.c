@@ -62,6 +62,8 @@ struct blk_state {
 	struct blk_cpu *per_cpu; /* the reader's scratch for one disk's per-CPU counts */
 	_Atomic bool attached;
 	int64_t attached_ns; /* when they were last attached */
+	int64_t tick_ns;     /* the last tick while attached, or the attachment */
+	uint64_t issued_at_tick[BLK_DISKS]; /* each disk's requests by then */
 	double duty;	     /* the share of the ticks they are attached for */
 	double credit;	     /* ticks owed to the duty: attached at each whole one */
 	/* Requests issued in earlier attachments (observed() reads it from any thread). */
@@ -77,17 +79,17 @@ static int64_t monotonic_ns(void)
 }
 
 /*
- * Requests issued since the programs were attached: in all, and to the busiest
- * disk. Every CPU's counts are read through a map lookup of the disk's slot.
+ * Requests issued since the programs were attached, in all, and to each disk in
+ * @per_disk unless NULL. Every CPU's counts are read through a map lookup of the
+ * disk's slot, into @per_cpu.
  */
-static void issued_since_attached(struct blk_state *st, struct blk_cpu *per_cpu, uint64_t *total,
-				  uint64_t *busiest)
+static uint64_t issued_since_attached(struct blk_state *st, struct blk_cpu *per_cpu,
+				      uint64_t per_disk[BLK_DISKS])
 {
-	uint64_t disk;
+	uint64_t disk, total = 0;
 	uint32_t i;
 	int cpu;
 
-	*total = *busiest = 0;
 	for (i = 0; i < BLK_DISKS; i++) {
 		if (!__atomic_load_n(&st->skel->bss->disks[i].dev, __ATOMIC_RELAXED) ||
 		    bpf_map__lookup_elem(st->skel->maps.cpus, &i, sizeof(i), per_cpu,
@@ -96,10 +98,11 @@ static void issued_since_attached(struct blk_state *st, struct blk_cpu *per_cpu,
 		disk = 0;
 		for (cpu = 0; cpu < st->ncpus; cpu++)
 			disk += per_cpu[cpu].issued;
-		*total += disk;
-		if (disk > *busiest)
-			*busiest = disk;
+		total += disk;
+		if (per_disk)
+			per_disk[i] = disk;
 	}
+	return total;
 }
 
 /*
@@ -134,7 +137,8 @@ static int attach(struct blk_state *st)
 	r = blk_bpf__attach(skel);
 	if (r < 0)
 		return r;
-	st->attached_ns = monotonic_ns();
+	st->attached_ns = st->tick_ns = monotonic_ns();
+	memset(st->issued_at_tick, 0, sizeof(st->issued_at_tick));
 	atomic_store(&st->attached, true);
 	skel->bss->counting_since_ns = (uint64_t)st->attached_ns;
 	return 0;
@@ -142,10 +146,10 @@ static int attach(struct blk_state *st)
 
 static void detach(struct blk_state *st)
 {
-	uint64_t total, busiest;
+	uint64_t total;
 
 	blk_bpf__detach(st->skel);
-	issued_since_attached(st, st->per_cpu, &total, &busiest);
+	total = issued_since_attached(st, st->per_cpu, NULL);
 	atomic_store(&st->attached, false);
 	st->seen_before += total;
 }
@@ -213,15 +217,24 @@ static void blk_unload(void *state)
 static void blk_tick(void *state, int64_t now_ns, struct bpf_sink *sink)
 {
 	struct blk_state *st = state;
-	uint64_t total, busiest;
+	uint64_t issued[BLK_DISKS], busiest = 0;
 	double rate;
+	unsigned i;
 
 	(void)sink;
 	if (!st->rows_per_s)
 		return;
-	if (st->attached && now_ns > st->attached_ns) {
-		issued_since_attached(st, st->per_cpu, &total, &busiest);
-		rate = (double)busiest * 1e9 / (double)(now_ns - st->attached_ns);
+	if (st->attached && now_ns > st->tick_ns) {
+		/* The busiest disk's rate since the last tick: a disk that turns fast counts at once. */
+		memset(issued, 0, sizeof(issued));
+		issued_since_attached(st, st->per_cpu, issued);
+		for (i = 0; i < BLK_DISKS; i++)
+			if (issued[i] > st->issued_at_tick[i] &&
+			    issued[i] - st->issued_at_tick[i] > busiest)
+				busiest = issued[i] - st->issued_at_tick[i];
+		rate = (double)busiest * 1e9 / (double)(now_ns - st->tick_ns);
+		memcpy(st->issued_at_tick, issued, sizeof(issued));
+		st->tick_ns = now_ns;
 		st->duty = rate > st->rows_per_s ? st->rows_per_s / rate : 1;
 		if (st->duty < DUTY_MIN)
 			st->duty = DUTY_MIN;
@@ -241,11 +254,11 @@ static uint64_t blk_observed(void *state)
 {
 	struct blk_state *st = state;
 	struct blk_cpu *per_cpu = calloc((size_t)st->ncpus, sizeof(*per_cpu));
-	uint64_t total = 0, busiest;
+	uint64_t total = 0;
 
 	/* Read while the reader may detach them: a sum can be off by that span's requests. */
 	if (per_cpu && atomic_load(&st->attached))
-		issued_since_attached(st, per_cpu, &total, &busiest);
+		total = issued_since_attached(st, per_cpu, NULL);
 	free(per_cpu);
 	return st->seen_before + total;
 }
