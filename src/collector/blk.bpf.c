@@ -52,7 +52,8 @@ const volatile __u32 rows_per_s = 0;
 /*
  * The budget for the time the programs are attached, set by user space: while it
  * attaches them a share of the time only (blk.c says when), the budget over that
- * share, so that the rows over all the time keep to rows_per_s.
+ * share, so that the rows over all the time keep to rows_per_s. At most 2^31,
+ * which keeps the arithmetic with RATE_WINDOW_MAX_NS in 64 bits.
  */
 __u64 attached_rows_per_s;
 /*
@@ -187,8 +188,7 @@ static __always_inline bool sampled(__u32 idx, struct blk_cpu *c)
 	elapsed = bpf_ktime_get_ns() - d->window_start_ns;
 	if (elapsed > RATE_WINDOW_MAX_NS)
 		elapsed = RATE_WINDOW_MAX_NS;
-	allowed = (attached_rows_per_s * elapsed + attached_rows_per_s * RATE_WINDOW_NS) /
-		  1000000000ULL + 1;
+	allowed = attached_rows_per_s * (elapsed + RATE_WINDOW_NS) / 1000000000ULL + 1;
 	return __sync_fetch_and_add(&d->window_sampled, 1) < allowed;
 }
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "blk.h"
@@ -61,13 +62,15 @@ struct blk_state {
 	int ncpus;
 	struct blk_cpu *per_cpu; /* the reader's scratch for one disk's per-CPU counts */
 	_Atomic bool attached;
-	int64_t attached_ns; /* when they were last attached */
-	int64_t tick_ns;     /* the last tick while attached, or the attachment */
+	int64_t attached_ns;		    /* when they were last attached */
+	int64_t tick_ns;		    /* the last tick while attached, or the attachment */
 	uint64_t issued_at_tick[BLK_DISKS]; /* each disk's requests by then */
-	double duty;	     /* the share of the ticks they are attached for */
-	double credit;	     /* ticks owed to the duty: attached at each whole one */
+	double duty;			    /* the share of the ticks they are attached for */
+	double credit;			    /* ticks owed to the duty: attached at each whole one */
 	/* Requests issued in earlier attachments (observed() reads it from any thread). */
 	_Atomic uint64_t seen_before;
+	mlfs_collector_log_fn log; /* from blk_act(); NULL before */
+	bool attach_failed;	   /* logged once, until an attachment works again */
 };
 
 static int64_t monotonic_ns(void)
@@ -114,6 +117,7 @@ static uint64_t issued_since_attached(struct blk_state *st, struct blk_cpu *per_
 static int attach(struct blk_state *st)
 {
 	struct blk_bpf *skel = st->skel;
+	double rows;
 	uint32_t i;
 	int r;
 
@@ -133,7 +137,9 @@ static int attach(struct blk_state *st)
 			return r;
 	}
 	skel->bss->generation++;
-	skel->bss->attached_rows_per_s = (uint64_t)(st->rows_per_s / st->duty);
+	/* blk.bpf.c's arithmetic stays in 64 bits up to 2^31 rows a second. */
+	rows = st->rows_per_s / st->duty;
+	skel->bss->attached_rows_per_s = rows < 2147483648.0 ? (uint64_t)rows : 2147483648ULL;
 	r = blk_bpf__attach(skel);
 	if (r < 0)
 		return r;
@@ -204,6 +210,23 @@ static void blk_unload(void *state)
 	blk_state_free(state);
 }
 
+/* Attach again after a detached spell; a failure is logged once, and tried again later. */
+static void reattach(struct blk_state *st)
+{
+	int r = attach(st);
+
+	if (r < 0) {
+		blk_bpf__detach(st->skel);
+		if (!st->attach_failed && st->log)
+			st->log(LOG_ERR,
+				"blk: cannot attach its programs again: %s; no rows until then",
+				strerror(-r));
+	} else if (st->attach_failed && st->log) {
+		st->log(LOG_INFO, "blk: programs attached again");
+	}
+	st->attach_failed = r < 0;
+}
+
 /*
  * Whether the programs are attached for the next tick. Two programs on every
  * request cost a fast device some of its rate even when they do nothing (about
@@ -225,7 +248,7 @@ static void blk_tick(void *state, int64_t now_ns, struct bpf_sink *sink)
 	if (!st->rows_per_s)
 		return;
 	if (st->attached && now_ns > st->tick_ns) {
-		/* The busiest disk's rate since the last tick: a disk that turns fast counts at once. */
+		/* The busiest disk's rate over the last tick: a disk turning fast counts at once. */
 		memset(issued, 0, sizeof(issued));
 		issued_since_attached(st, st->per_cpu, issued);
 		for (i = 0; i < BLK_DISKS; i++)
@@ -242,11 +265,20 @@ static void blk_tick(void *state, int64_t now_ns, struct bpf_sink *sink)
 	st->credit += st->duty;
 	if (st->credit >= 1) {
 		st->credit -= 1;
-		if (!st->attached && attach(st) < 0)
-			blk_bpf__detach(st->skel);
+		if (!st->attached)
+			reattach(st);
 	} else if (st->attached) {
 		detach(st);
 	}
+}
+
+/* blk acts on nothing in the kernel: it takes the log, for reattach(). */
+static int blk_act(void *state, const struct bpf_env *env)
+{
+	struct blk_state *st = state;
+
+	st->log = env->log;
+	return 0;
 }
 
 /* Requests the kernel side saw issued while attached, sampled or not. */
@@ -305,6 +337,7 @@ const struct bpf_collector bpf_blk_collector = {
 	.unload = blk_unload,
 	.event = blk_event,
 	.tick = blk_tick,
+	.act = blk_act,
 	.observed_name = "requests_seen",
 	.observed = blk_observed,
 };

@@ -46,8 +46,8 @@ struct blk_disk {
 	__u32 pad;
 	/* Written by the CPU that ends a rate window, or samples a request. */
 	__u64 window_start_ns __attribute__((aligned(64))); /* bpf_ktime_get_ns() */
-	__u64 window_first;    /* requests issued at its start */
-	__u64 window_sampled;  /* sampled in it, or at least asked to be */
+	__u64 window_first;				    /* requests issued at its start */
+	__u64 window_sampled; /* sampled in it, or at least asked to be */
 } __attribute__((aligned(64)));
 
 /*
@@ -59,10 +59,10 @@ struct blk_disk {
 struct blk_cpu {
 	__u64 issued;
 	__u64 completed;
-	__u64 requeued;	   /* started, then sent back to be issued again */
-	__u64 last_end;	   /* where the last request this CPU issued ends (a sector) */
-	__u64 last_stamp;  /* and when the kernel stamped it (its start_time_ns) */
-	__u64 random;	   /* the state of this CPU's sampling draws */
+	__u64 requeued;	  /* started, then sent back to be issued again */
+	__u64 last_end;	  /* where the last request this CPU issued ends (a sector) */
+	__u64 last_stamp; /* and when the kernel stamped it (its start_time_ns) */
+	__u64 random;	  /* the state of this CPU's sampling draws */
 };
 
 #endif

@@ -69,7 +69,8 @@ struct bpf_collector {
 	const char *(*observed_by)(void *state);
 	/*
 	 * The collector's subsystem is ready: start what acts on it (readahead's
-	 * mode gate). May be NULL. Returns 0 or -errno; unload() undoes it.
+	 * mode gate), or keep the log for what goes wrong later (blk). Called before
+	 * the first tick. May be NULL. Returns 0 or -errno; unload() undoes it.
 	 */
 	int (*act)(void *state, const struct bpf_env *env);
 };

@@ -49,9 +49,9 @@ const volatile unsigned int page_shift = 12;
 
 /* What the thread's last page-cache read was counted as (on_get_pages). */
 struct counted_read {
-	__u64 syscall;	  /* which of its read system calls, when it was in one (read_syscall) */
-	__u64 mapping;	  /* else the file's pages (an address) */
-	__u64 index;	  /* and the first and last page its first call asked for */
+	__u64 syscall; /* which of its read system calls, when in one (read_syscall) */
+	__u64 mapping; /* else the file's pages (an address) */
+	__u64 index;   /* and the first and last page its first call asked for */
 	__u64 last_index;
 };
 
@@ -259,7 +259,8 @@ static __always_inline bool read_syscall(struct task_struct *task, struct addres
 	*count = (__u64)bytes;
 	*call = task->ioac.syscr + 1;
 	/* preadv2(2) at -1 reads at the file's position, as read(2) and readv(2) do... */
-	positioned = nr == nr_pread64 || nr == nr_preadv || (nr == nr_preadv2 && (__s64)regs->r10 != -1);
+	positioned = nr == nr_pread64 || nr == nr_preadv ||
+		     (nr == nr_preadv2 && (__s64)regs->r10 != -1);
 	/* ...which moves only when the call returns. */
 	*pos = positioned ? (__s64)regs->r10 : BPF_CORE_READ(file, f_pos);
 	return true;
