@@ -62,7 +62,6 @@ struct blk_state {
 	int ncpus;
 	struct blk_cpu *per_cpu; /* the reader's scratch for one disk's per-CPU counts */
 	_Atomic bool attached;
-	int64_t attached_ns;		    /* when they were last attached */
 	int64_t tick_ns;		    /* the last tick while attached, or the attachment */
 	uint64_t issued_at_tick[BLK_DISKS]; /* each disk's requests by then */
 	double duty;			    /* the share of the ticks they are attached for */
@@ -143,10 +142,10 @@ static int attach(struct blk_state *st)
 	r = blk_bpf__attach(skel);
 	if (r < 0)
 		return r;
-	st->attached_ns = st->tick_ns = monotonic_ns();
+	st->tick_ns = monotonic_ns();
 	memset(st->issued_at_tick, 0, sizeof(st->issued_at_tick));
 	atomic_store(&st->attached, true);
-	skel->bss->counting_since_ns = (uint64_t)st->attached_ns;
+	skel->bss->counting_since_ns = (uint64_t)st->tick_ns;
 	return 0;
 }
 
