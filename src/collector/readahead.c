@@ -22,6 +22,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
+
 #include "collector_i.h"
 #include "readahead.h"
 #include "readahead.skel.h"
@@ -161,11 +163,22 @@ static int open_and_attach(enum ra_reads reads, bool faults, unsigned page_shift
 	return 0;
 }
 
+/* Whether the kernel whose BTF is @vmlinux (NULL: unknown) has the tracepoint @name. */
+static bool has_tracepoint(const struct btf *vmlinux, const char *name)
+{
+	char type[128];
+
+	/* What a raw tracepoint program's BTF attachment is found by (libbpf does the same). */
+	snprintf(type, sizeof(type), "btf_trace_%s", name);
+	return vmlinux && btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) >= 0;
+}
+
 static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state, struct bpf_maps *ret_maps)
 {
 	struct ra_state *s = calloc(1, sizeof(*s));
 	long page = sysconf(_SC_PAGESIZE);
-	bool faults;
+	bool faults, get_pages;
+	struct btf *vmlinux;
 	int r;
 
 	if (!s)
@@ -174,14 +187,17 @@ static int ra_load(const struct mlfs_bpf_options *opts, void **ret_state, struct
 	s->page_shift = (unsigned)__builtin_ctz(s->page_size);
 	s->window_ns = (int64_t)opts->window_ms * 1000000;
 	/*
-	 * Page faults are seen where the kernel has the tracepoint (6.10 and later): asked
-	 * once, as it parses the kernel's whole BTF.
+	 * Which tracepoints the kernel has (6.10 and later), from its BTF, parsed once
+	 * for both: page faults are seen where it has mm_filemap_fault.
 	 */
-	faults = libbpf_find_vmlinux_btf_id("mm_filemap_fault", BPF_TRACE_RAW_TP) >= 0;
+	vmlinux = btf__load_vmlinux_btf();
+	faults = has_tracepoint(vmlinux, "mm_filemap_fault");
+	get_pages = has_tracepoint(vmlinux, "mm_filemap_get_pages");
+	btf__free(vmlinux);
 	/* fexit on filemap_read() where the kernel has BPF trampolines, else the tracepoint. */
 	s->reads = RA_READS_FEXIT;
 	r = open_and_attach(s->reads, faults, s->page_shift, &s->skel);
-	if (r < 0 && libbpf_find_vmlinux_btf_id("mm_filemap_get_pages", BPF_TRACE_RAW_TP) >= 0) {
+	if (r < 0 && get_pages) {
 		s->reads = RA_READS_GET_PAGES;
 		r = open_and_attach(s->reads, faults, s->page_shift, &s->skel);
 	}
