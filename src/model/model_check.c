@@ -172,8 +172,9 @@ static int header_field(struct check *ck, struct text_line *l, enum field f)
 	case F_COEF0:
 		return read_values(ck, l, f, 1, false, 0, 0, NULL);
 	case F_NR_CLASS:
-		if (read_values(ck, l, f, 1, true, 2, NR_CLASS_MAX, &one) < 0)
-			return bad_field(ck, f, "must be an integer from 2 to 4096");
+		/* 1 is what svm-train writes for data of one label: it predicts that label. */
+		if (read_values(ck, l, f, 1, true, 1, NR_CLASS_MAX, &one) < 0)
+			return bad_field(ck, f, "must be an integer from 1 to 4096");
 		ck->nr_class = one;
 		return 0;
 	case F_TOTAL_SV:

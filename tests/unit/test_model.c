@@ -751,6 +751,31 @@ START_TEST(test_from_text_refuses)
 }
 END_TEST
 
+/* svm-train's model of data with one label (it warns, and writes this): that label. */
+START_TEST(test_from_text_one_class)
+{
+	static const char one_label[] = "svm_type c_svc\nkernel_type rbf\ngamma 0.5\nnr_class 1\n"
+					"total_sv 0\nrho\nlabel 16\nnr_sv 0\nSV\n";
+	static const char one_value[] = "svm_type epsilon_svr\nkernel_type linear\nnr_class 1\n"
+					"total_sv 0\nrho\nSV\n";
+	struct mlfs_model *m = NULL;
+	double x[2] = { 0.3, 0.7 }, y = 0;
+	char err[256];
+
+	ck_assert_int_eq(mlfs_model_from_text(one_label, sizeof(one_label) - 1, NULL, 0, 2, &m, err,
+					      sizeof(err)),
+			 0);
+	ck_assert_int_eq(mlfs_model_predict(m, x, 2, &y), 0);
+	ck_assert_double_eq(y, 16);
+	mlfs_model_free(m);
+
+	/* A regression has one value to predict, never one class. */
+	ck_assert_int_eq(from_text(one_value, sizeof(one_value) - 1, 2, err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "must be 2"));
+	ck_assert_int_eq(from_edited("nr_class 2", "nr_class 0", err), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_from_text_with_scale)
 {
 	struct mlfs_model_info info;
@@ -1101,6 +1126,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, test_sampled_training_keeps_proportions);
 	tcase_add_test(tc, test_text_round_trip);
 	tcase_add_test(tc, test_from_text_refuses);
+	tcase_add_test(tc, test_from_text_one_class);
 	tcase_add_test(tc, test_from_text_with_scale);
 	tcase_add_test(tc, test_predictions_equal_svm_predict);
 	tcase_add_test(tc, test_dense_equals_libsvm);
