@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <syslog.h>
-#include <time.h>
 
 #include "blk.h"
 #include "blk.skel.h"
@@ -71,14 +70,6 @@ struct blk_state {
 	mlfs_collector_log_fn log; /* from blk_act(); NULL before */
 	bool attach_failed;	   /* logged once, until an attachment works again */
 };
-
-static int64_t monotonic_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-}
 
 /*
  * Requests issued since the programs were attached, in all, and to each disk in
@@ -142,7 +133,7 @@ static int attach(struct blk_state *st)
 	r = blk_bpf__attach(skel);
 	if (r < 0)
 		return r;
-	st->tick_ns = monotonic_ns();
+	st->tick_ns = bpf_now_ns();
 	memset(st->issued_at_tick, 0, sizeof(st->issued_at_tick));
 	atomic_store(&st->attached, true);
 	skel->bss->counting_since_ns = (uint64_t)st->tick_ns;

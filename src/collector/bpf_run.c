@@ -285,7 +285,7 @@ out_unload:
 	return r;
 }
 
-static int64_t now_ns(void)
+int64_t bpf_now_ns(void)
 {
 	struct timespec ts;
 
@@ -296,7 +296,7 @@ static int64_t now_ns(void)
 /* Drain every ring, let the collectors close their windows, queue the rows. */
 static void drain(struct mlfs_bpf *b, bool tick)
 {
-	int64_t now = now_ns();
+	int64_t now = bpf_now_ns();
 	unsigned i;
 
 	ring_buffer__consume(b->rb);

@@ -75,6 +75,9 @@ struct bpf_collector {
 	int (*act)(void *state, const struct bpf_env *env);
 };
 
+/* CLOCK_MONOTONIC in ns: bpf_ktime_get_ns()'s clock, and the one tick() is given. */
+int64_t bpf_now_ns(void);
+
 extern const struct bpf_collector bpf_blk_collector;
 extern const struct bpf_collector bpf_readahead_collector;
 
